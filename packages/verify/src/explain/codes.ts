@@ -1,0 +1,228 @@
+/**
+ * The one table of stable error codes. Codes are an API: never renamed, never reused.
+ * `docs/errors.md` is checked against this table in both directions by a test.
+ */
+
+/** How much of an error a remote caller may see; the audit log always gets everything. */
+export type Exposure = 'detail' | 'summary' | 'opaque'
+
+/** gRPC status names a code maps to (adapters translate names to numbers). */
+export type GrpcStatusName =
+  | 'INVALID_ARGUMENT'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'UNAVAILABLE'
+  | 'RESOURCE_EXHAUSTED'
+  | 'INTERNAL'
+
+/** What the table says about one code. */
+export interface CodeInfo {
+  /** The check that normally produces the code (an error may name a more specific one). */
+  readonly check: string
+  readonly exposure: Exposure
+  /** HTTP status a receiver answers with. */
+  readonly http: number
+  readonly grpc: GrpcStatusName
+  /** One sentence: what the code means. */
+  readonly summary: string
+  /** One sentence: what to change. */
+  readonly fix: string
+}
+
+export const codes = {
+  malformed: {
+    check: 'decode',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the token is not a well-formed compact JWS with JSON header and claims',
+    fix: 'send the raw compact token (three base64url segments), without quotes, prefixes or whitespace',
+  },
+  too_large: {
+    check: 'decode',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the token or one of its parts exceeds a size limit',
+    fix: 'mint smaller tokens (fewer claims) or raise maxTokenBytes if the size is expected',
+  },
+  alg_not_allowed: {
+    check: 'algorithm',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: "the header's alg is not on the issuer's allow-list (none and HMAC never are)",
+    fix: "add the algorithm to the issuer's algorithms, or make the issuer sign with an allowed one",
+  },
+  key_type_mismatch: {
+    check: 'key',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: "the key selected by kid cannot be used with the header's alg",
+    fix: 'make the issuer sign with the algorithm its key is for, or publish the key with the right kty/crv/alg',
+  },
+  unknown_key: {
+    check: 'key',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: "no usable key in the issuer's key set matches the token's kid and alg",
+    fix: "check that the verifier reads the issuer's current JWKS; after a rotation wait for the refresh",
+  },
+  bad_signature: {
+    check: 'signature',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the signature does not verify with the selected key',
+    fix: 'the token was altered or signed by another key with the same kid; re-issue it',
+  },
+  issuer_unknown: {
+    check: 'issuer',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the iss claim names no trusted issuer',
+    fix: 'configure the issuer exactly as the token spells it, or obtain a token from a trusted issuer',
+  },
+  issuer_mismatch: {
+    check: 'issuer',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the iss claim differs from the issuer that was expected',
+    fix: 'use the issuer URL exactly as the token spells it (scheme, host, path, trailing slash)',
+  },
+  audience_mismatch: {
+    check: 'audience',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the token was issued for a different audience',
+    fix: "request the token for one of this receiver's audience identifiers",
+  },
+  expired: {
+    check: 'expiry',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the token expired (exp is in the past beyond the leeway)',
+    fix: 'fetch a fresh token; if it was just minted, check both clocks (NTP)',
+  },
+  not_yet_valid: {
+    check: 'not_before',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the token is not valid yet (nbf is in the future beyond the leeway)',
+    fix: "check both clocks (NTP); the issuer's clock is ahead of this receiver's",
+  },
+  issued_in_future: {
+    check: 'issued_at',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'iat is in the future beyond the leeway',
+    fix: "check both clocks (NTP); the issuer's clock is ahead of this receiver's",
+  },
+  lifetime_exceeded: {
+    check: 'lifetime',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'exp - iat is longer than the maximum lifetime this receiver accepts',
+    fix: 'mint shorter-lived tokens, or raise maxLifetime deliberately',
+  },
+  token_too_old: {
+    check: 'token_age',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the token was issued longer ago than the maximum token age',
+    fix: 'fetch a fresh token before each use, or raise maxTokenAge deliberately',
+  },
+  missing_claim: {
+    check: 'claims',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'a required claim is absent or has the wrong JSON type',
+    fix: 'make the issuer include the claim with the type RFC 7519 gives it',
+  },
+  subject_mismatch: {
+    check: 'subject',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the sub claim is not one of the accepted subjects',
+    fix: 'obtain the token as the expected workload, or accept its subject',
+  },
+  typ_mismatch: {
+    check: 'typ',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the header typ is not the one this receiver requires',
+    fix: 'present the kind of token required (for RFC 9068 access tokens typ is at+jwt)',
+  },
+  crit_unsupported: {
+    check: 'crit',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'the header marks an extension critical that this verifier does not implement',
+    fix: 'remove the crit header (or the extension) at the issuer',
+  },
+  replay: {
+    check: 'replay',
+    exposure: 'detail',
+    http: 401,
+    grpc: 'UNAUTHENTICATED',
+    summary: 'this token (its jti) was already accepted once',
+    fix: 'fetch a fresh token for each use; single-use tokens cannot be retried',
+  },
+  jwks_unavailable: {
+    check: 'jwks',
+    exposure: 'summary',
+    http: 503,
+    grpc: 'UNAVAILABLE',
+    summary: "the issuer's key set could not be fetched or parsed",
+    fix: 'check that the JWKS URL is reachable from this receiver and returns a JSON key set',
+  },
+  discovery_mismatch: {
+    check: 'discovery',
+    exposure: 'summary',
+    http: 503,
+    grpc: 'UNAVAILABLE',
+    summary: "the discovery document's issuer is not exactly the configured issuer",
+    fix: "configure the issuer exactly as the discovery document's issuer spells it",
+  },
+  invalid_options: {
+    check: 'options',
+    exposure: 'opaque',
+    http: 500,
+    grpc: 'INTERNAL',
+    summary: 'the options passed to a factory are invalid (every problem is listed)',
+    fix: 'fix each listed problem at its path',
+  },
+  invalid_config: {
+    check: 'config',
+    exposure: 'opaque',
+    http: 500,
+    grpc: 'INTERNAL',
+    summary: 'the configuration file is invalid (every problem is listed)',
+    fix: 'fix each listed problem at its path; the previous configuration stays in force',
+  },
+} as const satisfies Record<string, CodeInfo>
+
+/** Every stable error code, as a literal union. */
+export type ErrorCode = keyof typeof codes
+
+/** The codes in table order. */
+export const errorCodes: readonly ErrorCode[] = Object.freeze(Object.keys(codes) as ErrorCode[])
+
+/** Returns true when `value` is one of the stable codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(codes, value)
+}

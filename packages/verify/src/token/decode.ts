@@ -1,0 +1,179 @@
+import { quote } from '../explain/redact.ts'
+import { TesseraError } from '../explain/tessera-error.ts'
+import { decodeBase64url, isStrictBase64url } from './base64url.ts'
+import { maxHeaderBytes } from './limits.ts'
+import type { DecodedJws, DecodedJwt, JwsHeader, JwtClaims } from './types.ts'
+
+// fatal: invalid UTF-8 is an error, not silently replaced with U+FFFD (RFC 7515 §5.2 step 4).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+function malformed(message: string, check = 'decode', hint?: 'whitespace'): TesseraError {
+  return new TesseraError({ code: 'malformed', check, message, ...(hint ? { hint } : {}) })
+}
+
+function describeShape(token: string): TesseraError {
+  if (/^\s|\s$/.test(token)) {
+    return malformed(
+      'token has leading or trailing whitespace: pass the token exactly as issued',
+      'decode',
+      'whitespace',
+    )
+  }
+  if (/^(bearer|dpop)\s/i.test(token)) {
+    return malformed('token starts with an authorization scheme: pass the token without "Bearer "')
+  }
+  if (/^["']/.test(token)) return malformed('token is quoted: pass the token without quotes')
+  const segments = token.split('.').length
+  if (segments === 5)
+    return malformed('token is a JWE (5 segments): encrypted tokens are not accepted')
+  return malformed(
+    `token has ${segments} segment${segments === 1 ? '' : 's'}, expected 3 (header.payload.signature)`,
+  )
+}
+
+function parseJsonObject(bytes: Buffer, what: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = utf8.decode(bytes)
+  } catch (cause) {
+    throw new TesseraError({ code: 'malformed', message: `${what} is not valid UTF-8`, cause })
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    throw new TesseraError({ code: 'malformed', message: `${what} is not valid JSON`, cause })
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw malformed(
+      `${what} is ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, expected a JSON object`,
+    )
+  }
+  return value as Record<string, unknown>
+}
+
+function checkHeaderShape(header: Record<string, unknown>): JwsHeader {
+  if (typeof header.alg !== 'string' || header.alg === '') {
+    throw new TesseraError({
+      code: 'malformed',
+      check: 'header',
+      message: `header alg is ${header.alg === undefined ? 'missing' : quote(header.alg)}, expected a non-empty string`,
+      expected: 'string',
+      actual: header.alg === undefined ? 'missing' : typeof header.alg,
+    })
+  }
+  for (const name of ['kid', 'typ', 'cty'] as const) {
+    if (header[name] !== undefined && typeof header[name] !== 'string') {
+      throw new TesseraError({
+        code: 'malformed',
+        check: 'header',
+        message: `header ${name} is a ${typeof header[name]}, expected a string`,
+        expected: 'string',
+        actual: typeof header[name],
+      })
+    }
+  }
+  return header as JwsHeader
+}
+
+/**
+ * Splits a compact JWS and decodes its header, payload and signature strictly: exactly three
+ * segments, canonical base64url, a UTF-8 JSON object header with a string `alg`.
+ * @throws {TesseraError} `too_large`, `malformed`
+ */
+export function decodeJws(token: unknown, maxTokenBytes: number): DecodedJws {
+  if (typeof token !== 'string') {
+    throw malformed(`token is ${token === null ? 'null' : `a ${typeof token}`}, expected a string`)
+  }
+  if (token.length > maxTokenBytes) {
+    throw new TesseraError({
+      code: 'too_large',
+      message: `token is ${token.length} bytes, more than the limit of ${maxTokenBytes}`,
+      expected: `<= ${maxTokenBytes} bytes`,
+      actual: `${token.length} bytes`,
+    })
+  }
+  const first = token.indexOf('.')
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1)
+  if (
+    first <= 0 ||
+    second === -1 ||
+    token.indexOf('.', second + 1) !== -1 ||
+    second === token.length - 1
+  ) {
+    throw describeShape(token)
+  }
+  if (!isStrictBase64url(token, 0, first)) throw invalidSegment(token, 'header')
+  if (!isStrictBase64url(token, first + 1, second)) throw invalidSegment(token, 'payload')
+  if (!isStrictBase64url(token, second + 1)) throw invalidSegment(token, 'signature')
+  if (first > (maxHeaderBytes * 4) / 3 + 4) {
+    throw new TesseraError({
+      code: 'too_large',
+      check: 'header',
+      message: `header is ${Math.floor((first * 3) / 4)} bytes, more than the limit of ${maxHeaderBytes}`,
+      expected: `<= ${maxHeaderBytes} bytes`,
+      actual: `${Math.floor((first * 3) / 4)} bytes`,
+    })
+  }
+  const header = checkHeaderShape(parseJsonObject(decodeBase64url(token.slice(0, first)), 'header'))
+  return {
+    header,
+    payload: decodeBase64url(token.slice(first + 1, second)),
+    signingInput: token.slice(0, second),
+    signature: decodeBase64url(token.slice(second + 1)),
+  }
+}
+
+function invalidSegment(token: string, segment: string): TesseraError {
+  if (/\s/.test(token)) {
+    return malformed(
+      `token ${segment} contains whitespace: pass the token exactly as issued`,
+      'decode',
+      'whitespace',
+    )
+  }
+  return malformed(
+    `token ${segment} is not canonical base64url (RFC 7515 §2: no padding, "+" or "/")`,
+  )
+}
+
+const numericClaims = ['exp', 'nbf', 'iat'] as const
+const stringClaims = ['iss', 'sub', 'jti'] as const
+
+function wrongType(claim: string, expected: string, value: unknown): TesseraError {
+  const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value
+  return new TesseraError({
+    code: 'missing_claim',
+    check: 'claims',
+    message: `${claim} is a${/^[aeiou]/.test(actual) ? 'n' : ''} ${actual}, expected ${expected}`,
+    expected,
+    actual,
+  })
+}
+
+/**
+ * Decodes a compact JWS whose payload must be a JSON object of JWT claims, and checks the JSON
+ * types of the registered claims (RFC 7519 §4.1).
+ * @throws {TesseraError} `too_large`, `malformed`, `missing_claim`
+ */
+export function decodeJwt(token: unknown, maxTokenBytes: number): DecodedJwt {
+  const jws = decodeJws(token, maxTokenBytes)
+  const claims = parseJsonObject(jws.payload, 'payload')
+  for (const name of numericClaims) {
+    const value = claims[name]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+      throw wrongType(name, 'a NumericDate (number of seconds)', value)
+    }
+  }
+  for (const name of stringClaims) {
+    const value = claims[name]
+    if (value !== undefined && typeof value !== 'string') throw wrongType(name, 'a string', value)
+  }
+  const aud = claims.aud
+  if (aud !== undefined && typeof aud !== 'string') {
+    if (!Array.isArray(aud) || aud.some((v) => typeof v !== 'string')) {
+      throw wrongType('aud', 'a string or an array of strings', aud)
+    }
+  }
+  return { ...jws, claims: claims as JwtClaims }
+}

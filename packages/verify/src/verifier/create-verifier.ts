@@ -1,0 +1,110 @@
+import { rankFailures } from '../explain/rank.ts'
+import type { TesseraError } from '../explain/tessera-error.ts'
+import type { JwsHeader, JwtClaims } from '../token/types.ts'
+import { type ResolvedIssuer, resolveVerifierOptions } from './options.ts'
+import { type CheckContext, pipeline } from './pipeline.ts'
+import type {
+  CheckName,
+  CheckResult,
+  Evaluation,
+  Verifier,
+  VerifierOptions,
+  VerifyResult,
+} from './types.ts'
+
+/**
+ * Creates a verifier for tokens from the configured issuers to this receiver. Options are
+ * validated and key sets imported once, here; `verify` then runs the check pipeline and
+ * throws the first failure as a `TesseraError` with expected, actual and a near-miss hint.
+ *
+ * @throws {TesseraError} `invalid_options` with every problem and its path
+ * @example
+ * const verifier = createVerifier({
+ *   issuers: [{ issuer: 'https://idp.example.com', discovery: true, algorithms: ['ES256'] }],
+ *   audience: 'https://api.example.com',
+ * })
+ * const { claims } = await verifier.verify(token)
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const resolved = resolveVerifierOptions(options)
+  const steps = pipeline.filter((s) => s.applies(resolved))
+
+  async function verify(token: string): Promise<VerifyResult> {
+    const ctx: CheckContext = { options: resolved, token, now: resolved.clock() }
+    for (const step of steps) {
+      let error = step.run(ctx)
+      if (error instanceof Promise) error = await error
+      if (error !== undefined) throw error
+    }
+    const jwt = ctx.jwt as NonNullable<CheckContext['jwt']>
+    return {
+      claims: jwt.claims,
+      header: jwt.header,
+      issuer: (ctx.issuer as { issuer: string }).issuer,
+    }
+  }
+
+  async function evaluate(token: string): Promise<Evaluation> {
+    const ctx: CheckContext = { options: resolved, token, now: resolved.clock() }
+    const status = new Map<CheckName, CheckResult['status']>()
+    const checks: CheckResult[] = []
+    const failures: TesseraError[] = []
+    for (const step of pipeline) {
+      let result: CheckResult
+      const blocked = step.needs.find((n) => status.get(n) !== 'ok')
+      if (!step.applies(resolved))
+        result = { name: step.name, status: 'skipped', reason: 'not configured' }
+      else if (step.recordsState)
+        result = {
+          name: step.name,
+          status: 'skipped',
+          reason: 'not run when diagnosing (it would record the jti)',
+        }
+      else if (blocked !== undefined)
+        result = { name: step.name, status: 'skipped', reason: `${blocked} did not pass` }
+      else {
+        let error = step.run(ctx)
+        if (error instanceof Promise) error = await error
+        if (error === undefined) result = { name: step.name, status: 'ok' }
+        else {
+          result = { name: step.name, status: 'failed', error }
+          failures.push(error)
+        }
+      }
+      status.set(step.name, result.status)
+      checks.push(result)
+      // Diagnosis goes on past an issuer mismatch when there is only one issuer it can mean:
+      // whether the signature verifies with that issuer's keys is worth knowing.
+      if (
+        step.name === 'issuer' &&
+        result.status === 'failed' &&
+        resolved.issuers.size === 1 &&
+        ctx.jwt
+      ) {
+        ctx.issuer = resolved.issuers.values().next().value as ResolvedIssuer
+        status.set('issuer', 'ok')
+      }
+    }
+    const primary = rankFailures(failures)
+    const header: JwsHeader | undefined = ctx.jwt?.header
+    const claims: JwtClaims | undefined = ctx.jwt?.claims
+    return {
+      valid: failures.length === 0,
+      checks,
+      ...(primary === undefined ? {} : { primary }),
+      ...(header === undefined ? {} : { header }),
+      ...(claims === undefined ? {} : { claims }),
+    }
+  }
+
+  return Object.freeze({
+    verify,
+    evaluate,
+    state: () =>
+      [...resolved.issuers.values()].map((i) => ({
+        issuer: i.issuer,
+        algorithms: i.algorithms,
+        keys: i.keys.state(),
+      })),
+  })
+}
