@@ -1,3 +1,5 @@
+import type { HintId } from './hint-id.ts'
+
 /**
  * The one table of stable error codes. Codes are an API: never renamed, never reused.
  * `docs/errors.md` is checked against this table in both directions by a test.
@@ -27,6 +29,8 @@ export interface CodeInfo {
   readonly summary: string
   /** One sentence: what to change. */
   readonly fix: string
+  /** Near-miss hints this code can carry. */
+  readonly hints: readonly HintId[]
 }
 
 export const codes = {
@@ -37,6 +41,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the token is not a well-formed compact JWS with JSON header and claims',
     fix: 'send the raw compact token (three base64url segments), without quotes, prefixes or whitespace',
+    hints: ['whitespace'],
   },
   too_large: {
     check: 'decode',
@@ -45,6 +50,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the token or one of its parts exceeds a size limit',
     fix: 'mint smaller tokens (fewer claims) or raise maxTokenBytes if the size is expected',
+    hints: [],
   },
   alg_not_allowed: {
     check: 'algorithm',
@@ -53,6 +59,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: "the header's alg is not on the issuer's allow-list (none and HMAC never are)",
     fix: "add the algorithm to the issuer's algorithms, or make the issuer sign with an allowed one",
+    hints: ['case'],
   },
   key_type_mismatch: {
     check: 'key',
@@ -61,6 +68,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: "the key selected by kid cannot be used with the header's alg",
     fix: 'make the issuer sign with the algorithm its key is for, or publish the key with the right kty/crv/alg',
+    hints: [],
   },
   unknown_key: {
     check: 'key',
@@ -69,6 +77,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: "no usable key in the issuer's key set matches the token's kid and alg",
     fix: "check that the verifier reads the issuer's current JWKS; after a rotation wait for the refresh",
+    hints: ['case', 'whitespace'],
   },
   bad_signature: {
     check: 'signature',
@@ -77,6 +86,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the signature does not verify with the selected key',
     fix: 'the token was altered or signed by another key with the same kid; re-issue it',
+    hints: [],
   },
   issuer_unknown: {
     check: 'issuer',
@@ -85,6 +95,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the iss claim names no trusted issuer',
     fix: 'configure the issuer exactly as the token spells it, or obtain a token from a trusted issuer',
+    hints: [],
   },
   issuer_mismatch: {
     check: 'issuer',
@@ -93,6 +104,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the iss claim differs from the issuer that was expected',
     fix: 'use the issuer URL exactly as the token spells it (scheme, host, path, trailing slash)',
+    hints: ['whitespace', 'trailing_slash', 'scheme', 'case', 'environment', 'path'],
   },
   audience_mismatch: {
     check: 'audience',
@@ -101,6 +113,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the token was issued for a different audience',
     fix: "request the token for one of this receiver's audience identifiers",
+    hints: ['whitespace', 'trailing_slash', 'scheme', 'case', 'environment', 'path', 'other_claim'],
   },
   expired: {
     check: 'expiry',
@@ -109,6 +122,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the token expired (exp is in the past beyond the leeway)',
     fix: 'fetch a fresh token; if it was just minted, check both clocks (NTP)',
+    hints: ['clock_skew'],
   },
   not_yet_valid: {
     check: 'not_before',
@@ -117,6 +131,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the token is not valid yet (nbf is in the future beyond the leeway)',
     fix: "check both clocks (NTP); the issuer's clock is ahead of this receiver's",
+    hints: ['clock_skew'],
   },
   issued_in_future: {
     check: 'issued_at',
@@ -125,6 +140,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'iat is in the future beyond the leeway',
     fix: "check both clocks (NTP); the issuer's clock is ahead of this receiver's",
+    hints: ['clock_skew'],
   },
   lifetime_exceeded: {
     check: 'lifetime',
@@ -133,6 +149,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'exp - iat is longer than the maximum lifetime this receiver accepts',
     fix: 'mint shorter-lived tokens, or raise maxLifetime deliberately',
+    hints: [],
   },
   token_too_old: {
     check: 'token_age',
@@ -141,6 +158,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the token was issued longer ago than the maximum token age',
     fix: 'fetch a fresh token before each use, or raise maxTokenAge deliberately',
+    hints: [],
   },
   missing_claim: {
     check: 'claims',
@@ -149,6 +167,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'a required claim is absent or has the wrong JSON type',
     fix: 'make the issuer include the claim with the type RFC 7519 gives it',
+    hints: ['other_claim'],
   },
   subject_mismatch: {
     check: 'subject',
@@ -157,6 +176,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the sub claim is not one of the accepted subjects',
     fix: 'obtain the token as the expected workload, or accept its subject',
+    hints: ['whitespace', 'trailing_slash', 'scheme', 'case', 'environment', 'path'],
   },
   typ_mismatch: {
     check: 'typ',
@@ -165,6 +185,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the header typ is not the one this receiver requires',
     fix: 'present the kind of token required (for RFC 9068 access tokens typ is at+jwt)',
+    hints: [],
   },
   crit_unsupported: {
     check: 'crit',
@@ -173,6 +194,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'the header marks an extension critical that this verifier does not implement',
     fix: 'remove the crit header (or the extension) at the issuer',
+    hints: [],
   },
   replay: {
     check: 'replay',
@@ -181,6 +203,7 @@ export const codes = {
     grpc: 'UNAUTHENTICATED',
     summary: 'this token (its jti) was already accepted once',
     fix: 'fetch a fresh token for each use; single-use tokens cannot be retried',
+    hints: [],
   },
   jwks_unavailable: {
     check: 'jwks',
@@ -189,6 +212,7 @@ export const codes = {
     grpc: 'UNAVAILABLE',
     summary: "the issuer's key set could not be fetched or parsed",
     fix: 'check that the JWKS URL is reachable from this receiver and returns a JSON key set',
+    hints: [],
   },
   discovery_mismatch: {
     check: 'discovery',
@@ -197,6 +221,7 @@ export const codes = {
     grpc: 'UNAVAILABLE',
     summary: "the discovery document's issuer is not exactly the configured issuer",
     fix: "configure the issuer exactly as the discovery document's issuer spells it",
+    hints: ['whitespace', 'trailing_slash', 'scheme', 'case', 'environment', 'path'],
   },
   invalid_options: {
     check: 'options',
@@ -205,6 +230,7 @@ export const codes = {
     grpc: 'INTERNAL',
     summary: 'the options passed to a factory are invalid (every problem is listed)',
     fix: 'fix each listed problem at its path',
+    hints: [],
   },
   invalid_config: {
     check: 'config',
@@ -213,6 +239,7 @@ export const codes = {
     grpc: 'INTERNAL',
     summary: 'the configuration file is invalid (every problem is listed)',
     fix: 'fix each listed problem at its path; the previous configuration stays in force',
+    hints: [],
   },
 } as const satisfies Record<string, CodeInfo>
 

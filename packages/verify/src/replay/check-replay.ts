@@ -1,6 +1,6 @@
 import { quote, redact } from '../explain/redact.ts'
 import { TesseraError } from '../explain/tessera-error.ts'
-import type { ReplayStore } from '../replay/replay-store.ts'
+import type { ReplayStore } from './replay-store.ts'
 import type { JwtClaims } from '../token/types.ts'
 
 /**
