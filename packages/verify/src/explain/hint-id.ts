@@ -22,12 +22,16 @@ export interface Hint {
 
 /** What each hint means, for `docs/errors.md` and `tessera doctor --help`. */
 export const hintDescriptions: Readonly<Record<HintId, string>> = Object.freeze({
-  whitespace: 'the values are equal once whitespace (spaces, newlines, zero-width characters) is removed',
+  whitespace:
+    'the values are equal once whitespace (spaces, newlines, zero-width characters) is removed',
   trailing_slash: 'one value is the other plus one final "/"',
   scheme: 'the values differ only by URL scheme (http vs https, "https://" vs "//" or none)',
   case: 'the values are equal ignoring letter case (comparison is case-sensitive)',
-  environment: 'the values differ by an environment marker (staging, dev, test, qa, sandbox, preprod, prod, …) in a host label or path segment',
+  environment:
+    'the values differ by an environment marker (staging, dev, test, qa, sandbox, preprod, prod, …) in a host label or path segment',
   path: 'same origin, different path',
-  clock_skew: 'a time check failed by less than five minutes beyond the leeway: the clocks disagree',
-  other_claim: 'the expected value appears in another claim (azp, client_id, scope, sub, …) rather than the one checked',
+  clock_skew:
+    'a time check failed by less than five minutes beyond the leeway: the clocks disagree',
+  other_claim:
+    'the expected value appears in another claim (azp, client_id, scope, sub, …) rather than the one checked',
 })
