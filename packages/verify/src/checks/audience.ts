@@ -32,9 +32,9 @@ function explainAudience(claims: JwtClaims, accepted: readonly string[]): Tesser
     return new TesseraError({
       code: 'missing_claim',
       check: 'audience',
-      message: `aud is missing, expected one of ${quoteList(accepted)}${elsewhere ? `: ${elsewhere.words}` : ''}`,
+      message: `aud is ${claims.aud === undefined ? 'missing' : 'empty'}, expected one of ${quoteList(accepted)}${elsewhere ? `: ${elsewhere.words}` : ''}`,
       expected: redactList(accepted),
-      actual: 'missing',
+      actual: claims.aud === undefined ? 'missing' : 'empty',
       ...(elsewhere ? { hint: 'other_claim' as const } : {}),
     })
   }

@@ -29,7 +29,7 @@ export interface RejectedKey {
  */
 export function explainKeyMismatch(key: VerificationKey, alg: JwsAlgorithm): string | undefined {
   const spec = algorithms[alg]
-  if (spec.kty !== key.kty) return `${alg} needs a ${spec.kty} key, the key is ${key.kty}`
+  if (spec.kty !== key.kty) return `${alg} needs an ${spec.kty} key, the key is ${key.kty}`
   if (spec.curves !== undefined && !spec.curves.includes(key.crv ?? '')) {
     return `${alg} needs curve ${spec.curves.join(' or ')}, the key is on ${key.crv ?? 'no curve'}`
   }

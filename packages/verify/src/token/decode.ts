@@ -95,14 +95,10 @@ export function decodeJws(token: unknown, maxTokenBytes: number): DecodedJws {
   }
   const first = token.indexOf('.')
   const second = first === -1 ? -1 : token.indexOf('.', first + 1)
-  if (
-    first <= 0 ||
-    second === -1 ||
-    token.indexOf('.', second + 1) !== -1 ||
-    second === token.length - 1
-  ) {
+  if (first === -1 || second === -1 || token.indexOf('.', second + 1) !== -1) {
     throw describeShape(token)
   }
+  if (first === 0) throw malformed('token header segment is empty')
   if (!isStrictBase64url(token, 0, first)) throw invalidSegment(token, 'header')
   if (!isStrictBase64url(token, first + 1, second)) throw invalidSegment(token, 'payload')
   if (!isStrictBase64url(token, second + 1)) throw invalidSegment(token, 'signature')
@@ -116,6 +112,11 @@ export function decodeJws(token: unknown, maxTokenBytes: number): DecodedJws {
     })
   }
   const header = checkHeaderShape(parseJsonObject(decodeBase64url(token.slice(0, first)), 'header'))
+  // An unsigned token (alg "none", RFC 7515 A.5) has an empty signature segment; let it reach
+  // the algorithm check, which names the real reason. Any other alg needs a signature.
+  if (second === token.length - 1 && header.alg.toLowerCase() !== 'none') {
+    throw malformed(`token signature segment is empty, but alg is ${quote(header.alg)}`)
+  }
   return {
     header,
     payload: decodeBase64url(token.slice(first + 1, second)),
