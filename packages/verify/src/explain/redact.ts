@@ -5,7 +5,7 @@ export const maxShownChars = 120
 
 // A compact JWS or JWE anywhere in a string: a base64url JSON header ("eyJ") and at least
 // two dots. Matched loosely on purpose: a false positive costs a fingerprint, a miss leaks a token.
-const compactToken = /eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,4}/g
+const compactToken = /eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){2,}/g
 const pemBlock = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g
 // Long unbroken base64/base64url runs look like signatures, key material or secrets.
 const longOpaque = /[A-Za-z0-9+/_-]{200,}={0,2}/g

@@ -42,10 +42,10 @@ export interface TesseraErrorJson {
 export class TesseraError extends Error {
   readonly code: ErrorCode
   readonly check: string
-  readonly expected?: ShownValue
-  readonly actual?: ShownValue
-  readonly hint?: HintId
-  readonly problems?: readonly Problem[]
+  declare readonly expected?: ShownValue
+  declare readonly actual?: ShownValue
+  declare readonly hint?: HintId
+  declare readonly problems?: readonly Problem[]
 
   constructor(init: TesseraErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause })

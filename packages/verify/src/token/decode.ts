@@ -52,6 +52,15 @@ function parseJsonObject(bytes: Buffer, what: string): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
+/** The JSON type of a parsed value: null and array are named as such, not as object. */
+function jsonType(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+}
+
+function article(type: string): string {
+  return type === 'null' ? 'null' : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`
+}
+
 function checkHeaderShape(header: Record<string, unknown>): JwsHeader {
   if (typeof header.alg !== 'string' || header.alg === '') {
     throw new TesseraError({
@@ -67,9 +76,9 @@ function checkHeaderShape(header: Record<string, unknown>): JwsHeader {
       throw new TesseraError({
         code: 'malformed',
         check: 'header',
-        message: `header ${name} is a ${typeof header[name]}, expected a string`,
+        message: `header ${name} is ${article(jsonType(header[name]))}, expected a string`,
         expected: 'string',
-        actual: typeof header[name],
+        actual: jsonType(header[name]),
       })
     }
   }
@@ -102,13 +111,14 @@ export function decodeJws(token: unknown, maxTokenBytes: number): DecodedJws {
   if (!isStrictBase64url(token, 0, first)) throw invalidSegment(token, 'header')
   if (!isStrictBase64url(token, first + 1, second)) throw invalidSegment(token, 'payload')
   if (!isStrictBase64url(token, second + 1)) throw invalidSegment(token, 'signature')
-  if (first > (maxHeaderBytes * 4) / 3 + 4) {
+  const headerBytes = Math.floor((first * 3) / 4)
+  if (headerBytes > maxHeaderBytes) {
     throw new TesseraError({
       code: 'too_large',
       check: 'header',
-      message: `header is ${Math.floor((first * 3) / 4)} bytes, more than the limit of ${maxHeaderBytes}`,
+      message: `header is ${headerBytes} bytes, more than the limit of ${maxHeaderBytes}`,
       expected: `<= ${maxHeaderBytes} bytes`,
-      actual: `${Math.floor((first * 3) / 4)} bytes`,
+      actual: `${headerBytes} bytes`,
     })
   }
   const header = checkHeaderShape(parseJsonObject(decodeBase64url(token.slice(0, first)), 'header'))
@@ -126,6 +136,7 @@ export function decodeJws(token: unknown, maxTokenBytes: number): DecodedJws {
 }
 
 function invalidSegment(token: string, segment: string): TesseraError {
+  if (/^(bearer|dpop)\s/i.test(token) || /^["']/.test(token)) return describeShape(token)
   if (/\s/.test(token)) {
     return malformed(
       `token ${segment} contains whitespace: pass the token exactly as issued`,
@@ -142,11 +153,11 @@ const numericClaims = ['exp', 'nbf', 'iat'] as const
 const stringClaims = ['iss', 'sub', 'jti'] as const
 
 function wrongType(claim: string, expected: string, value: unknown): TesseraError {
-  const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value
+  const actual = jsonType(value)
   return new TesseraError({
     code: 'missing_claim',
     check: 'claims',
-    message: `${claim} is a${/^[aeiou]/.test(actual) ? 'n' : ''} ${actual}, expected ${expected}`,
+    message: `${claim} is ${article(actual)}, expected ${expected}`,
     expected,
     actual,
   })

@@ -151,6 +151,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   const clock = typeof options.clock === 'function' ? options.clock : systemClock
 
   const issuers = new Map<string, ResolvedIssuer>()
+  const seen = new Set<string>()
   if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
     add('issuers', 'must be a non-empty array of trusted issuers')
   } else {
@@ -163,19 +164,18 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
       for (const key of Object.keys(raw))
         if (!knownIssuerOptions.has(key)) add(`${at}.${key}`, 'is not a known option')
       const issuer = raw.issuer
+      let issuerOk = true
       if (typeof issuer !== 'string' || issuer === '') {
         add(`${at}.issuer`, 'must be a non-empty string')
-        continue
-      }
-      if (raw.discovery !== undefined && !isAbsoluteUrl(issuer)) {
+        issuerOk = false
+      } else if (raw.discovery !== undefined && !isAbsoluteUrl(issuer)) {
         add(`${at}.issuer`, 'must be an absolute http(s) URL when discovery is used')
-        continue
+        issuerOk = false
+      } else if (seen.has(issuer)) {
+        add(`${at}.issuer`, `duplicates issuer ${JSON.stringify(issuer)}`)
+        issuerOk = false
       }
-      const name = issuer
-      if (issuers.has(name)) {
-        add(`${at}.issuer`, `duplicates issuer ${JSON.stringify(name)}`)
-        continue
-      }
+      if (typeof issuer === 'string') seen.add(issuer)
       const algorithms = resolveAlgorithms(`${at}.algorithms`, raw.algorithms, add)
       const sources = (['jwks', 'jwksUri', 'discovery', 'keySource'] as const).filter(
         (k) => raw[k] !== undefined,
@@ -187,9 +187,10 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
             ? 'needs a key source: one of jwks, jwksUri, discovery: true'
             : `has ${sources.join(' and ')}: give exactly one key source`,
         )
-        continue
       }
       const cache = resolveCache(`${at}.cache`, raw.cache, add)
+      if (!issuerOk || sources.length !== 1) continue
+      const name = issuer as string
       let keys: KeySource | undefined
       try {
         keys = createKeySource(name, raw, cache, clock, `${at}`, add)
