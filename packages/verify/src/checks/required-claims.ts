@@ -7,8 +7,15 @@ export function checkRequiredClaims(
   claims: JwtClaims,
   required: readonly string[],
 ): TesseraError | undefined {
+  let complete = true
+  for (const name of required) {
+    if (claims[name] === undefined || claims[name] === null) {
+      complete = false
+      break
+    }
+  }
+  if (complete) return undefined
   const missing = required.filter((name) => claims[name] === undefined || claims[name] === null)
-  if (missing.length === 0) return undefined
   return new TesseraError({
     code: 'missing_claim',
     message:

@@ -35,7 +35,10 @@ export function checkTyp(
       actual: redact(typ),
     })
   }
-  if (typ !== undefined && normaliseTyp(typ) === normaliseTyp(required)) return undefined
+  // Fast path: the common exact match needs no lower-casing.
+  if (typ === required || (typ !== undefined && normaliseTyp(typ) === normaliseTyp(required))) {
+    return undefined
+  }
   const hint = typ === undefined ? undefined : detectHint(required, typ)
   return new TesseraError({
     code: 'typ_mismatch',

@@ -19,6 +19,29 @@ export function selectKeys(
   alg: JwsAlgorithm,
   source: string,
 ): readonly VerificationKey[] {
+  // Key sets are immutable, so a selection that succeeded once holds for the set's life; only
+  // successes are remembered, so the memo is bounded by keys × algorithms.
+  let memo = selections.get(set)
+  const memoKey = kid === undefined ? alg : `${alg}\u0000${kid}`
+  const known = memo?.get(memoKey)
+  if (known !== undefined) return known
+  const selected = select(set, kid, alg, source)
+  if (memo === undefined) {
+    memo = new Map()
+    selections.set(set, memo)
+  }
+  memo.set(memoKey, selected)
+  return selected
+}
+
+const selections = new WeakMap<KeySet, Map<string, readonly VerificationKey[]>>()
+
+function select(
+  set: KeySet,
+  kid: string | undefined,
+  alg: JwsAlgorithm,
+  source: string,
+): readonly VerificationKey[] {
   if (kid === undefined) {
     const usable = set.keys.filter((k) => explainKeyMismatch(k, alg) === undefined)
     if (usable.length === 0) {
@@ -29,12 +52,12 @@ export function selectKeys(
         actual: `no kid, alg ${alg}`,
       })
     }
-    return usable.slice(0, maxCandidatesWithoutKid)
+    return Object.freeze(usable.slice(0, maxCandidatesWithoutKid))
   }
   const sameKid = set.keys.filter((k) => k.kid === kid)
   if (sameKid.length === 0) throw unknownKid(set, kid, source)
   const usable = sameKid.filter((k) => explainKeyMismatch(k, alg) === undefined)
-  if (usable.length === 1) return usable
+  if (usable.length === 1) return Object.freeze(usable)
   if (usable.length > 1) {
     throw new TesseraError({
       code: 'unknown_key',

@@ -42,3 +42,24 @@ export function decodeBase64url(text: string): Buffer {
 export function encodeBase64url(data: Uint8Array | string): string {
   return Buffer.from(data).toString('base64url')
 }
+
+/**
+ * Decodes `text` if and only if it is canonical base64url, else returns undefined. Decodes
+ * first and then checks (cheaper than a character scan on the hot path): any character the
+ * lenient decoder skipped or stopped at shortens the output, `+` and `/` are looked for
+ * explicitly, and the last character must have its unused bits clear. Agrees with
+ * `isStrictBase64url` on every input (property-tested).
+ */
+export function decodeStrictBase64url(text: string): Buffer | undefined {
+  const length = text.length
+  const rest = length & 3
+  if (rest === 1) return undefined
+  const bytes = Buffer.from(text, 'base64url')
+  if (bytes.length !== (length * 3) >> 2) return undefined
+  if (text.includes('+') || text.includes('/')) return undefined
+  if (rest !== 0) {
+    const last = sixBits[text.charCodeAt(length - 1)] ?? 0
+    if ((rest === 2 ? last & 0x0f : last & 0x03) !== 0) return undefined
+  }
+  return bytes
+}

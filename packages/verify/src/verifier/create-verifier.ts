@@ -2,7 +2,7 @@ import { rankFailures } from '../explain/rank.ts'
 import type { TesseraError } from '../explain/tessera-error.ts'
 import type { JwsHeader, JwtClaims } from '../token/types.ts'
 import { type ResolvedIssuer, resolveVerifierOptions } from './options.ts'
-import { type CheckContext, pipeline } from './pipeline.ts'
+import { type CheckContext, pipeline, type Step } from './pipeline.ts'
 import type {
   CheckName,
   CheckResult,
@@ -29,23 +29,54 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options)
   const steps = pipeline.filter((s) => s.applies(resolved))
 
-  async function verify(token: string): Promise<VerifyResult> {
-    const ctx: CheckContext = { options: resolved, token, now: resolved.clock() }
-    for (const step of steps) {
-      let error = step.run(ctx)
-      if (error instanceof Promise) error = await error
-      if (error !== undefined) throw error
+  // The fast path stays synchronous until a step returns a promise (a key fetch, an async
+  // replay store); only then does it continue asynchronously from that step.
+  function verify(token: string): Promise<VerifyResult> {
+    try {
+      const ctx = newContext(token)
+      for (let i = 0; i < steps.length; i++) {
+        const outcome = (steps[i] as Step).run(ctx)
+        if (outcome === undefined) continue
+        if (outcome instanceof Promise) return continueFrom(ctx, i, outcome)
+        return Promise.reject(outcome)
+      }
+      return Promise.resolve(resultOf(ctx))
+    } catch (error) {
+      // A throwing clock, key source or replay store rejects, as an async function would.
+      return Promise.reject(error)
     }
-    const jwt = ctx.jwt as NonNullable<CheckContext['jwt']>
+  }
+
+  async function continueFrom(
+    ctx: CheckContext,
+    index: number,
+    pending: Promise<TesseraError | undefined>,
+  ): Promise<VerifyResult> {
+    const first = await pending
+    if (first !== undefined) throw first
+    for (let i = index + 1; i < steps.length; i++) {
+      let outcome = (steps[i] as Step).run(ctx)
+      if (outcome instanceof Promise) outcome = await outcome
+      if (outcome !== undefined) throw outcome
+    }
+    return resultOf(ctx)
+  }
+
+  function newContext(token: string): CheckContext {
+    // Every field present from the start keeps one object shape on the hot path.
     return {
-      claims: jwt.claims,
-      header: jwt.header,
-      issuer: (ctx.issuer as { issuer: string }).issuer,
+      options: resolved,
+      token,
+      now: resolved.clock(),
+      jwt: undefined,
+      issuer: undefined,
+      alg: undefined,
+      keys: undefined,
     }
   }
 
   async function evaluate(token: string): Promise<Evaluation> {
-    const ctx: CheckContext = { options: resolved, token, now: resolved.clock() }
+    const ctx = newContext(token)
     const status = new Map<CheckName, CheckResult['status']>()
     const checks: CheckResult[] = []
     const failures: TesseraError[] = []
@@ -107,4 +138,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
         keys: i.keys.state(),
       })),
   })
+}
+
+function resultOf(ctx: CheckContext): VerifyResult {
+  const jwt = ctx.jwt as NonNullable<CheckContext['jwt']>
+  return { claims: jwt.claims, header: jwt.header, issuer: (ctx.issuer as ResolvedIssuer).issuer }
 }

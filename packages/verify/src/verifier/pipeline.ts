@@ -27,10 +27,10 @@ export interface CheckContext {
   readonly options: ResolvedVerifierOptions
   readonly token: string
   readonly now: number
-  jwt?: DecodedJwt
-  issuer?: ResolvedIssuer
-  alg?: JwsAlgorithm
-  keys?: readonly VerificationKey[]
+  jwt: DecodedJwt | undefined
+  issuer: ResolvedIssuer | undefined
+  alg: JwsAlgorithm | undefined
+  keys: readonly VerificationKey[] | undefined
 }
 
 type Outcome = TesseraError | undefined
