@@ -22,7 +22,8 @@ export function staleDocs(): string[] {
 
 if (import.meta.main) {
   const stale = staleDocs()
-  for (const path of stale) console.error(`${path} is out of date with the code: run npm run generate`)
+  for (const path of stale)
+    console.error(`${path} is out of date with the code: run npm run generate`)
   if (stale.length > 0) process.exit(1)
   console.log('generated docs: in sync')
 }

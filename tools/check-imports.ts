@@ -13,7 +13,13 @@ export const rules: Readonly<Record<string, readonly string[]>> = {
   'verify/keys': ['verify/explain', 'verify/token'],
   'verify/checks': ['verify/explain', 'verify/token', 'verify/keys'],
   'verify/replay': ['verify/explain', 'verify/token'],
-  'verify/verifier': ['verify/explain', 'verify/token', 'verify/keys', 'verify/checks', 'verify/replay'],
+  'verify/verifier': [
+    'verify/explain',
+    'verify/token',
+    'verify/keys',
+    'verify/checks',
+    'verify/replay',
+  ],
   'verify/dpop': ['verify/explain', 'verify/token', 'verify/keys', 'verify/replay'],
   'verify/binding': ['verify/explain', 'verify/token', 'verify/keys', 'verify/replay'],
   'verify/delegation': ['verify/explain', 'verify/token', 'verify/keys', 'verify/replay'],
@@ -34,7 +40,8 @@ export const rules: Readonly<Record<string, readonly string[]>> = {
   'tessera/app.ts': ['*'],
 }
 
-const importPattern = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
+const importPattern =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
 
 function partOf(file: string): string | undefined {
   const rel = relative(join(root, 'packages'), file).split(sep)
@@ -46,7 +53,8 @@ function* sourceFiles(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)
     if (statSync(path).isDirectory()) yield* sourceFiles(path)
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) yield path
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts'))
+      yield path
   }
 }
 
@@ -74,12 +82,21 @@ export function checkImports(): string[] {
   return problems
 }
 
-function judge(pkg: string, part: string, file: string, spec: string, allowed: readonly string[]): string | undefined {
+function judge(
+  pkg: string,
+  part: string,
+  file: string,
+  spec: string,
+  allowed: readonly string[],
+): string | undefined {
   if (spec.startsWith('node:')) return undefined
   if (!spec.startsWith('.')) {
-    if (pkg === 'verify') return '@tessera/verify has no runtime dependency: only node: built-ins may be imported'
+    if (pkg === 'verify')
+      return '@tessera/verify has no runtime dependency: only node: built-ins may be imported'
     if (spec === '@tessera/verify' || spec.startsWith('@tessera/verify/')) {
-      return allowed.includes('*') || allowed.includes('@tessera/verify') ? undefined : `${part} may not import @tessera/verify`
+      return allowed.includes('*') || allowed.includes('@tessera/verify')
+        ? undefined
+        : `${part} may not import @tessera/verify`
     }
     return undefined
   }

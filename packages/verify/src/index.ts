@@ -13,9 +13,9 @@ export {
   type GrpcStatusName,
   isErrorCode,
 } from './explain/codes.ts'
-export { type Hint, type HintId, hintIds } from './explain/hint-id.ts'
+export { type Hint, type HintId, hintDescriptions, hintIds } from './explain/hint-id.ts'
 export { detectHint } from './explain/hints/detect-hint.ts'
-export { fingerprint, quote, quoteList, redact, redactList } from './explain/redact.ts'
+export { fingerprint, maskSecrets, quote, quoteList, redact, redactList } from './explain/redact.ts'
 export {
   isTesseraError,
   type Problem,

@@ -10,7 +10,8 @@ import {
   type VerifyResult,
 } from '@tessera/verify'
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const assertType = <T extends true>(_: T): void => {}
 
 // TesseraError['code'] is the literal union of the table, not string.
@@ -36,10 +37,22 @@ const both: VerifierOptions = {
 }
 // @ts-expect-error no key source at all
 const neither: VerifierOptions = { issuers: [{ issuer: 'https://idp.example.com' }], audience: 'a' }
-// @ts-expect-error HMAC is not an algorithm Tessera accepts
-const hmac: VerifierOptions = { issuers: [{ issuer: 'x', jwks, algorithms: ['HS256'] }], audience: 'a' }
-// @ts-expect-error discovery is `true` or absent
-const discoveryFalse: VerifierOptions = { issuers: [{ issuer: 'x', discovery: false }], audience: 'a' }
+const hmac: VerifierOptions = {
+  issuers: [
+    {
+      issuer: 'x',
+      jwks,
+      // @ts-expect-error HMAC is not an algorithm Tessera accepts
+      algorithms: ['HS256'],
+    },
+  ],
+  audience: 'a',
+}
+const discoveryFalse: VerifierOptions = {
+  // @ts-expect-error discovery is `true` or absent
+  issuers: [{ issuer: 'x', discovery: false }],
+  audience: 'a',
+}
 
 async function narrow(result: Promise<VerifyResult>): Promise<void> {
   try {

@@ -4,10 +4,9 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 
-const expected = JSON.parse(readFileSync(new URL('./public-surface.json', import.meta.url), 'utf8')) as Record<
-  string,
-  string[]
->
+const expected = JSON.parse(
+  readFileSync(new URL('./public-surface.json', import.meta.url), 'utf8'),
+) as Record<string, string[]>
 
 describe('public surface of @tessera/verify', () => {
   it('exports exactly the names listed in public-surface.json from "."', async () => {

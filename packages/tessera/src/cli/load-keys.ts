@@ -10,17 +10,32 @@ export type KeySourceFlags =
 
 /**
  * Turns `--jwks FILE|URL` / `--discovery` into an issuer's key source. A file may hold a JWK
- * Set, a single JWK, or a PEM public key (converted to a JWK once, here).
+ * Set, a single JWK, or a PEM public key (converted to a JWK once, here). A PEM carries no
+ * kid; `pemKid` labels it, so that a caller who named the key explicitly is not stopped by
+ * kid matching.
  */
-export function loadKeySource(jwks: string | undefined, discovery: boolean): KeySourceFlags {
+export function loadKeySource(
+  jwks: string | undefined,
+  discovery: boolean,
+  pemKid?: string,
+): KeySourceFlags {
   if (jwks !== undefined && discovery)
     throw usageError('give either --jwks or --discovery, not both', 'jwks')
   if (jwks === undefined) return { discovery: true }
   if (/^https?:\/\//i.test(jwks)) return { jwksUri: jwks }
   const text = readTextFile(jwks, 'key set')
   if (text.includes('-----BEGIN')) {
+    // createPublicKey would quietly derive the public half of a private key; a doctor that is
+    // handed a private key should say so rather than use it.
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+      throw usageError(
+        `key file ${JSON.stringify(jwks)} holds a private key: pass the public key (or the JWKS)`,
+        'jwks',
+      )
+    }
     try {
-      return { jwks: { keys: [createPublicKey(text).export({ format: 'jwk' })] } }
+      const jwk = createPublicKey(text).export({ format: 'jwk' })
+      return { jwks: { keys: [pemKid === undefined ? jwk : { ...jwk, kid: pemKid }] } }
     } catch {
       throw usageError(
         `key file ${JSON.stringify(jwks)} holds PEM that is not a public key`,

@@ -39,6 +39,17 @@ export async function runCli(
   const name = `${argv[0]} ${argv[1] ?? ''}`.trim()
   const command = commands[name]
   if (command === undefined) {
+    const group = Object.keys(commands).filter((c) => c.startsWith(`${argv[0]} `))
+    if (group.length > 0) {
+      const help = argv[1] === '--help' || argv[1] === '-h'
+      const text = `usage: tessera ${argv[0]} <${group.map((c) => c.split(' ')[1]).join(' | ')}> [options]`
+      if (help) output.out(text)
+      else
+        output.err(
+          `tessera: ${argv[1] === undefined ? 'missing' : `unknown`} ${argv[0]} command${argv[1] === undefined ? '' : ` ${JSON.stringify(argv[1])}`}\n${text}`,
+        )
+      return help ? exitCodes.ok : exitCodes.usage
+    }
     output.err(`tessera: unknown command ${JSON.stringify(name)}`)
     output.err(usage)
     return exitCodes.usage

@@ -15,7 +15,19 @@ export function fingerprint(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 12)}`
 }
 
-function mask(text: string): string {
+// Characters JSON.stringify leaves raw that a terminal may still act on: DEL and the C1 controls
+// (U+009B is a one-byte CSI), line/paragraph separators, and bidi overrides ("Trojan Source").
+const unsafeForDisplay = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+function escapeUnsafe(text: string): string {
+  return text.replace(
+    unsafeForDisplay,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+}
+
+/** Masks compact tokens, PEM blocks and long opaque runs with fingerprints, without truncating. */
+export function maskSecrets(text: string): string {
   return text
     .replace(compactToken, (m) => `[token ${fingerprint(m)}]`)
     .replace(pemBlock, (m) => `[pem ${fingerprint(m)}]`)
@@ -24,7 +36,8 @@ function mask(text: string): string {
 
 /**
  * Makes any untrusted value safe to show: masks compact tokens, PEM blocks and long opaque
- * runs (a fingerprint replaces them), and truncates to `maxShownChars` with an ellipsis.
+ * runs (a fingerprint replaces them), writes DEL, C1 controls, line separators and bidi
+ * overrides as `\\uXXXX` (JSON quoting then escapes the C0 controls), and truncates to `maxShownChars` with an ellipsis.
  * Non-strings are rendered as compact JSON first. The only way a value enters a message.
  */
 export function redact(value: unknown): string {
@@ -38,7 +51,7 @@ export function redact(value: unknown): string {
       text = Object.prototype.toString.call(value)
     }
   }
-  const masked = mask(text)
+  const masked = escapeUnsafe(maskSecrets(text))
   if (masked.length <= maxShownChars) return masked
   // Count code points, so the cut never splits a surrogate pair.
   const chars = Array.from(masked)

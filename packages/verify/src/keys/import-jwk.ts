@@ -77,6 +77,10 @@ export function importJwk(jwk: unknown): VerificationKey | RejectedKey {
     const n = b64uBytes(j.n)
     const e = b64uBytes(j.e)
     if (n === undefined || e === undefined) return rejected('RSA key lacks n or e')
+    // RFC 7518 §6.3.1.1: n is the full octet sequence, no leading zero octet; a padded n
+    // would also give a different RFC 7638 thumbprint for the same key.
+    if (n.length > 1 && n[0] === 0)
+      return rejected('RSA modulus n has a leading zero octet (RFC 7518 §6.3.1.1)')
     const modulus = stripLeadingZeros(n)
     bits = modulus.length * 8 - Math.clz32(modulus[0] ?? 0) + 24
     if (bits < minRsaBits) return rejected(`RSA modulus is ${bits} bits, less than ${minRsaBits}`)

@@ -1,7 +1,7 @@
 import { quote, redact } from '../explain/redact.ts'
 import { TesseraError } from '../explain/tessera-error.ts'
-import type { ReplayStore } from './replay-store.ts'
 import type { JwtClaims } from '../token/types.ts'
+import type { ReplayStore } from './replay-store.ts'
 
 /**
  * Accepts each (iss, jti) once until exp + leeway. Runs last, so a token rejected for any

@@ -45,8 +45,8 @@ export function encodeBase64url(data: Uint8Array | string): string {
 
 /**
  * Decodes `text` if and only if it is canonical base64url, else returns undefined. Decodes
- * first and then checks (cheaper than a character scan on the hot path): any character the
- * lenient decoder skipped or stopped at shortens the output, `+` and `/` are looked for
+ * first and then checks (cheaper than a character scan on the hot path): non-ASCII input is
+ * refused, any character the lenient decoder skipped or stopped at shortens the output, `+` and `/` are looked for
  * explicitly, and the last character must have its unused bits clear. Agrees with
  * `isStrictBase64url` on every input (property-tested).
  */
@@ -54,6 +54,9 @@ export function decodeStrictBase64url(text: string): Buffer | undefined {
   const length = text.length
   const rest = length & 3
   if (rest === 1) return undefined
+  // Node's decoder reads a non-ASCII code unit by its low byte ("\u0144" decodes as "D"), which
+  // would give one signature many spellings; the UTF-8 length equals the length only for ASCII.
+  if (Buffer.byteLength(text, 'utf8') !== length) return undefined
   const bytes = Buffer.from(text, 'base64url')
   if (bytes.length !== (length * 3) >> 2) return undefined
   if (text.includes('+') || text.includes('/')) return undefined

@@ -92,7 +92,7 @@ function checkHeaderShape(header: Record<string, unknown>): JwsHeader {
  */
 export function decodeJws(token: unknown, maxTokenBytes: number): DecodedJws {
   if (typeof token !== 'string') {
-    throw malformed(`token is ${token === null ? 'null' : `a ${typeof token}`}, expected a string`)
+    throw malformed(`token is ${article(jsonType(token))}, expected a string`)
   }
   if (token.length > maxTokenBytes) {
     throw new TesseraError({

@@ -19,12 +19,18 @@ before(() => {
   rmSync(join(packageDir, 'dist'), { recursive: true, force: true })
   execFileSync(tsc, ['-p', join(packageDir, 'tsconfig.build.json')], { stdio: 'pipe' })
   const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: packageDir, encoding: 'utf8' }),
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: packageDir,
+      encoding: 'utf8',
+    }),
   ) as { filename: string; files: { path: string }[] }[]
   files = (packed[0]?.files ?? []).map((f) => f.path)
   const consumer = join(work, 'consumer')
   execFileSync('mkdir', ['-p', consumer])
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  )
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz')) as string
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, tarball)], {
     cwd: consumer,
@@ -51,7 +57,12 @@ describe('the packed @tessera/verify', () => {
   it('verifies a token when imported by a consumer without the source condition', () => {
     const key = generateTestKey('ES256')
     const now = 1_800_000_000
-    const token = signJwt(key, { iss: 'https://idp.example.com', aud: 'https://api.example.com', exp: now + 60, iat: now })
+    const token = signJwt(key, {
+      iss: 'https://idp.example.com',
+      aud: 'https://api.example.com',
+      exp: now + 60,
+      iat: now,
+    })
     const script = `
       import { createVerifier, TesseraError } from '@tessera/verify'
       const v = createVerifier({ issuers: [{ issuer: 'https://idp.example.com', jwks: ${JSON.stringify(jwksOf(key))} }],

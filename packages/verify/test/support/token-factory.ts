@@ -56,7 +56,11 @@ export function signJws(
   const input = `${b64u(protectedHeader)}.${Buffer.from(payload).toString('base64url')}`
   const hash = hashes[key.alg] ?? null
   const options = key.alg.startsWith('PS')
-    ? { key: key.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(hash?.slice(3)) / 8 }
+    ? {
+        key: key.privateKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: Number(hash?.slice(3)) / 8,
+      }
     : key.alg.startsWith('ES')
       ? { key: key.privateKey, dsaEncoding: 'ieee-p1363' as const }
       : key.privateKey

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { createVerifier, type JwsAlgorithm, TesseraError } from '@tessera/verify'
+import { createVerifier, decodeJwt, type JwsAlgorithm, TesseraError } from '@tessera/verify'
 import { exitCodes } from '../exit-codes.ts'
 import { loadKeySource } from '../load-keys.ts'
 import { renderDoctorHuman } from '../output/doctor-human.ts'
@@ -18,11 +18,16 @@ Exit status: 0 valid, 1 rejected, 2 usage error or unreadable input.`
 
 function seconds(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
-  if (!/^\d+$/.test(value))
+  if (!/^\d+$/.test(value)) {
     throw usageError(
       `--${flag} must be a whole number of seconds, got ${JSON.stringify(value)}`,
       flag,
     )
+  }
+  // 8.64e12 s is the last second a JavaScript Date can hold (ECMA-262 §21.4.1.22).
+  if (Number(value) > 8.64e12) {
+    throw usageError(`--${flag} must be at most 8640000000000 seconds, got ${value}`, flag)
+  }
   return Number(value)
 }
 
@@ -68,7 +73,7 @@ export async function runDoctorToken(
   const leeway = seconds('leeway', values.leeway)
   const maxLifetime = seconds('max-lifetime', values['max-lifetime'])
   const maxTokenAge = seconds('max-token-age', values['max-token-age'])
-  const keys = loadKeySource(values.jwks, values.discovery)
+  const keys = loadKeySource(values.jwks, values.discovery, unverifiedKid(token))
 
   let verifier: ReturnType<typeof createVerifier>
   try {
@@ -130,4 +135,13 @@ function describeKeys(jwks: string | undefined, discovery: boolean): string {
   if (jwks !== undefined)
     return /^https?:\/\//i.test(jwks) ? `JWKS URL ${jwks}` : `key file ${jwks}`
   return discovery ? 'discovery' : 'discovery (no --jwks given)'
+}
+
+// The token's kid, read without verifying, only to label a PEM key (which has none).
+function unverifiedKid(token: string): string | undefined {
+  try {
+    return decodeJwt(token, 1024 * 1024).header.kid
+  } catch {
+    return undefined
+  }
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { decodeJwt, redact } from '@tessera/verify'
+import { decodeJwt, maskSecrets } from '@tessera/verify'
 import { exitCodes } from '../exit-codes.ts'
 import type { Output } from '../output/stream.ts'
+import { formatTime } from '../output/time.ts'
 import { readTokenArgument } from '../read-input.ts'
 import { usageError } from '../usage-error.ts'
 
@@ -53,12 +54,12 @@ export async function runTokenInspect(
       'NOT VERIFIED: decoded only; the signature and claims have not been checked',
     ),
   )
-  output.out(`header: ${JSON.stringify(jwt.header, null, 2)}`)
-  output.out(`claims: ${JSON.stringify(jwt.claims, null, 2)}`)
+  // A token nested in a claim (an actor token, an upstream ID token) is still a token.
+  output.out(`header: ${maskSecrets(JSON.stringify(jwt.header, null, 2))}`)
+  output.out(`claims: ${maskSecrets(JSON.stringify(jwt.claims, null, 2))}`)
   for (const name of timeClaims) {
     const value = jwt.claims[name]
-    if (typeof value === 'number')
-      output.out(`${name}: ${new Date(value * 1000).toISOString()} (${redact(value)})`)
+    if (typeof value === 'number') output.out(`${name}: ${formatTime(value)} (${value})`)
   }
   output.out(`signature: ${signature.bytes} bytes, sha256 ${signature.sha256}… (not shown)`)
   return exitCodes.ok

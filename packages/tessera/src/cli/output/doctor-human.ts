@@ -2,13 +2,14 @@ import {
   codes,
   type Evaluation,
   fingerprint,
+  isJwsAlgorithm,
   quote,
   quoteList,
-  redact,
   type ShownValue,
   type TesseraError,
 } from '@tessera/verify'
 import type { Output } from './stream.ts'
+import { formatTime } from './time.ts'
 
 /** What the human report says about where the token and keys came from. */
 export interface DoctorContext {
@@ -34,7 +35,7 @@ export function renderDoctorHuman(
     style('bold', 'tessera doctor token') +
       style(
         'dim',
-        ` — token ${fingerprint(context.token)} (${context.token.length} bytes), keys from ${context.keys}, now ${new Date(context.now * 1000).toISOString()}`,
+        ` — token ${fingerprint(context.token)} (${context.token.length} bytes), keys from ${context.keys}, now ${formatTime(context.now)}`,
       ),
   )
   const shown = evaluation.checks.filter(
@@ -103,7 +104,7 @@ function passedDetail(name: string, evaluation: Evaluation): string {
   if (h === undefined || c === undefined) return ''
   switch (name) {
     case 'decode':
-      return `${redact(h.alg)} JWT${h.kid === undefined ? ', no kid' : `, kid ${quote(h.kid)}`}`
+      return `${isJwsAlgorithm(h.alg) ? h.alg : quote(h.alg)} JWT${h.kid === undefined ? ', no kid' : `, kid ${quote(h.kid)}`}`
     case 'typ':
       return h.typ === undefined ? 'no typ' : `typ ${quote(h.typ)}`
     case 'issuer':
@@ -111,7 +112,7 @@ function passedDetail(name: string, evaluation: Evaluation): string {
     case 'audience':
       return `aud ${typeof c.aud === 'string' ? quote(c.aud) : quoteList(c.aud ?? [])}`
     case 'expiry':
-      return `exp ${new Date((c.exp ?? 0) * 1000).toISOString()}`
+      return `exp ${formatTime(c.exp ?? 0)}`
     case 'subject':
       return `sub ${quote(c.sub)}`
     default:
