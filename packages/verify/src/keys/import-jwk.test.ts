@@ -27,7 +27,7 @@ interface WycheproofCase {
 }
 const wycheproof = JSON.parse(
   readFileSync(
-    new URL('../../../../../shared/testdata/wycheproof/wycheproof-subset.json', import.meta.url),
+    new URL('../../test/vectors/fixtures/wycheproof-subset.json', import.meta.url),
     'utf8',
   ),
 ) as { cases: WycheproofCase[] }

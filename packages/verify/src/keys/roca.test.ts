@@ -21,7 +21,7 @@ const modulusOf = (jwk: { n?: unknown }): Uint8Array => Buffer.from(String(jwk.n
 
 const wycheproof = JSON.parse(
   readFileSync(
-    new URL('../../../../../shared/testdata/wycheproof/wycheproof-subset.json', import.meta.url),
+    new URL('../../test/vectors/fixtures/wycheproof-subset.json', import.meta.url),
     'utf8',
   ),
 ) as { cases: { id: string; keys: { keys: { n?: string }[] } }[] }
