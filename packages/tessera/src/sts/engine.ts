@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto'
+import { evaluatePolicies, type PolicyGrant } from '../policy/index.ts'
+import { buildActClaim } from './act-claim.ts'
+import { type AuditBase, allowRecord, describePresented } from './audit-record.ts'
+import { recordAllow, refuse } from './audited.ts'
+import {
+  type CanonicalExchange,
+  type IssuedTokenType,
+  tokenTypes,
+  validateCanonicalExchange,
+} from './canonical.ts'
+import { issueIdentity } from './identity.ts'
+import { outputClaims } from './output-claims.ts'
+import { presentedToken } from './presented-token.ts'
+import { claimSingleUse } from './single-use.ts'
+import { resolveTarget } from './target.ts'
+import { tokenSha256 } from './token-hash.ts'
+import type { EngineDeps, ExchangeEngine, ExchangeResult } from './types.ts'
+
+/**
+ * Creates the exchange engine: the one place that turns a verified identity into a Tessera
+ * token, for every dialect and for workload identity. Each request is decided in this order —
+ * request shape → verify subject (and actor) → policy → single use → mint → audit — and every
+ * answer, allow or deny, is written to the audit sink before it is given.
+ *
+ * @example
+ * const engine = createExchangeEngine({ verifier, policies: () => config.policies, minter,
+ *   replay, audit, settings, clock: systemClock })
+ * const result = await engine.exchange(parseTokenExchange(form, headers))
+ */
+export function createExchangeEngine(deps: EngineDeps): ExchangeEngine {
+  const newCorrelationId = deps.newCorrelationId ?? randomUUID
+  return Object.freeze({
+    exchange: (request: CanonicalExchange) =>
+      exchange(deps, request, request.correlationId || newCorrelationId()),
+    issueIdentity: (request) =>
+      issueIdentity(deps, request, request.correlationId || newCorrelationId()),
+  } satisfies ExchangeEngine)
+}
+
+async function exchange(
+  deps: EngineDeps,
+  request: CanonicalExchange,
+  correlationId: string,
+): Promise<ExchangeResult> {
+  const now = deps.clock()
+  const base: { -readonly [K in keyof AuditBase]: AuditBase[K] } = {
+    now,
+    correlationId,
+    kind: 'exchange',
+    dialect: request.dialect,
+    ...(request.clientId === undefined ? {} : { clientId: request.clientId }),
+  }
+  if (typeof request.subjectToken === 'string' && request.subjectToken !== '') {
+    base.presented = describePresented(request.subjectToken, undefined)
+  }
+  let grant: PolicyGrant | undefined
+  try {
+    validateCanonicalExchange(request)
+    // One snapshot of the policies per request: a reload mid-request cannot mix two configs.
+    const policies = deps.policies()
+    const target = resolveTarget(request, policies)
+    const subject = await deps.verifier.verify(request.subjectToken)
+    base.presented = describePresented(request.subjectToken, subject.claims)
+    const actor =
+      request.actorToken === undefined ? undefined : await deps.verifier.verify(request.actorToken)
+    if (actor !== undefined) {
+      base.presented = describePresented(request.subjectToken, subject.claims, actor.claims)
+    }
+    grant = evaluatePolicies(policies, {
+      use: 'exchange',
+      subject: presentedToken(subject),
+      ...(actor === undefined ? {} : { actor: presentedToken(actor) }),
+      target,
+      scopes: request.scopes,
+    })
+    const act = buildActClaim(subject.claims, actor)
+    // Last check before minting, so a request refused for any other reason never burns the jti.
+    if (grant.singleUse) await claimSingleUse(deps.replay, subject.issuer, subject.claims, now)
+    // Capped by the policy and the issuer setting only. Not by the subject token's remaining
+    // lifetime: the new token is a separate credential whose lifetime the policy governs
+    // (RFC 8693 does not tie them), and a CI token minutes from expiry must still yield a
+    // usable one. Revoking access is the policy's job, not an accident of timing.
+    const ttl = Math.min(grant.ttlSeconds, deps.settings.accessTokenTtlSeconds)
+    const scope = grant.scopes.length === 0 ? undefined : grant.scopes.join(' ')
+    // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti (iss, iat and jti from the minter).
+    const minted = deps.minter.mint({
+      typ: 'at+jwt',
+      claims: outputClaims(grant.claims, {
+        sub: grant.subject,
+        aud: grant.audience,
+        client_id: request.clientId ?? grant.policy,
+        scope,
+        exp: now + ttl,
+        act,
+      }),
+    })
+    await recordAllow(
+      deps.audit,
+      allowRecord(base, grant.policy, {
+        sub: grant.subject,
+        aud: grant.audience,
+        ...(scope === undefined ? {} : { scope }),
+        exp: minted.exp,
+        jti: minted.jti,
+        tokenSha256: tokenSha256(minted.token),
+      }),
+    )
+    return {
+      accessToken: minted.token,
+      issuedTokenType: (request.requestedTokenType ?? tokenTypes.accessToken) as IssuedTokenType,
+      tokenType: 'Bearer',
+      expiresIn: minted.exp - now,
+      ...(scope === undefined ? {} : { scope }),
+      correlationId,
+    }
+  } catch (error) {
+    throw await refuse(deps.audit, base, error, grant?.policy)
+  }
+}

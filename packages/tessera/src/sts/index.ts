@@ -1,0 +1,36 @@
+/**
+ * @module sts — the exchange engine (verify → policy → single use → mint → audit) and its wire
+ * dialects (RFC 8693 token exchange). Imports only policy, issuer, saml and `@tessera/verify`.
+ */
+
+export { type CanonicalExchange, type IssuedTokenType, tokenTypes } from './canonical.ts'
+export type { RequestHeaders } from './dialects/token-exchange/client-auth.ts'
+export {
+  maxPresentedTokenBytes,
+  type ParseTokenExchangeOptions,
+  parseTokenExchange,
+  tokenExchangeGrantType,
+} from './dialects/token-exchange/parse.ts'
+export {
+  renderTokenExchange,
+  renderTokenExchangeError,
+  type TokenExchangeResponse,
+} from './dialects/token-exchange/render.ts'
+export {
+  type TokenExchangeError,
+  type TokenExchangeWireCode,
+  wireCodes,
+} from './dialects/token-exchange/wire-codes.ts'
+export { createExchangeEngine } from './engine.ts'
+export { tokenSha256 } from './token-hash.ts'
+export type {
+  AuditPage,
+  AuditQuery,
+  AuditRecord,
+  AuditSink,
+  EngineDeps,
+  ExchangeEngine,
+  ExchangeResult,
+  IdentityRequest,
+  IdentityResult,
+} from './types.ts'

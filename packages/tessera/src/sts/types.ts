@@ -1,0 +1,143 @@
+import type { Clock, ErrorCode, HintId, ReplayStore, Verifier } from '@tessera/verify'
+import type { IssuerSettings, JoinTokenStore, Minter } from '../issuer/index.ts'
+import type { CompiledPolicySet } from '../policy/index.ts'
+import type { CanonicalExchange, IssuedTokenType } from './canonical.ts'
+
+/** One audit record: every issuance and every exchange, allowed or denied. No token, ever. */
+export interface AuditRecord {
+  /** Epoch milliseconds. */
+  readonly time: number
+  readonly correlationId: string
+  /** `exchange` (RFC 8693 and later dialects) or `identity` (workload identity token). */
+  readonly kind: 'exchange' | 'identity'
+  readonly dialect: string
+  /** The client's `client_id` when the request named one: recorded, never authenticated. */
+  readonly clientId?: string
+  readonly decision: 'allow' | 'deny'
+  readonly code?: ErrorCode
+  readonly hint?: HintId
+  /** The full explanation (audit only; callers see less, per the code's exposure). */
+  readonly message?: string
+  readonly policy?: string
+  readonly presented?: {
+    readonly iss?: string
+    readonly sub?: string
+    readonly aud?: readonly string[]
+    /** SHA-256 hex of the presented subject token. */
+    readonly tokenSha256?: string
+    readonly actorSub?: string
+  }
+  readonly issued?: {
+    readonly sub: string
+    readonly aud: string
+    readonly scope?: string
+    readonly exp: number
+    readonly jti: string
+    readonly tokenSha256: string
+  }
+}
+
+/** Filters of `GET /v1/audit` and `tessera audit tail`. */
+export interface AuditQuery {
+  readonly decision?: 'allow' | 'deny'
+  readonly kind?: 'exchange' | 'identity'
+  readonly code?: string
+  readonly policy?: string
+  readonly correlationId?: string
+  /** Epoch milliseconds, inclusive. */
+  readonly since?: number
+  /** Page size (default 50, max 500). */
+  readonly limit?: number
+  /** Opaque cursor from the previous page (records older than it). */
+  readonly before?: string
+}
+
+/** A page of audit records, newest first. */
+export interface AuditPage {
+  readonly records: readonly (AuditRecord & { readonly id: string })[]
+  /** Cursor for the next (older) page, absent on the last page. */
+  readonly next?: string
+}
+
+/** Where audit records go; implemented by the store. `append` resolves once durable. */
+export interface AuditSink {
+  append(record: AuditRecord): Promise<void>
+  query(query: AuditQuery): Promise<AuditPage>
+}
+
+/** A successful exchange, before a dialect renders it (RFC 8693 §2.2.1 fields, camelCase). */
+export interface ExchangeResult {
+  /** The minted RFC 9068 `at+jwt`. */
+  readonly accessToken: string
+  /** `requested_token_type` when given, else `urn:ietf:params:oauth:token-type:access_token`. */
+  readonly issuedTokenType: IssuedTokenType
+  readonly tokenType: 'Bearer'
+  /** Seconds until `exp`. */
+  readonly expiresIn: number
+  /** The granted scopes, space-separated; absent when none were granted. */
+  readonly scope?: string
+  readonly correlationId: string
+}
+
+/** A request for a workload identity token: exactly one of `joinToken` or `subjectToken`. */
+export interface IdentityRequest {
+  /** Correlation id; empty lets the engine create one. */
+  readonly correlationId: string
+  /** A one-time join token (`tjt_…`) attesting a SPIFFE ID. */
+  readonly joinToken?: string
+  /** An upstream OIDC token (Kubernetes, CI) to verify and match against `identity` policies. */
+  readonly subjectToken?: string
+  /** The one audience of the identity token. */
+  readonly audience: string
+  /** Requested lifetime, seconds (capped by `identityTokenTtlSeconds` and the policy). */
+  readonly ttlSeconds?: number
+}
+
+/** A minted workload identity token. */
+export interface IdentityResult {
+  /** The JWT (`typ: JWT`), `sub` = the SPIFFE ID. */
+  readonly token: string
+  readonly subject: string
+  readonly audience: string
+  /** Seconds until `exp`. */
+  readonly expiresIn: number
+  /** `exp`, epoch seconds. */
+  readonly expiresAt: number
+  readonly correlationId: string
+}
+
+/** Everything the exchange engine works with; each part is passed in, none imported. */
+export interface EngineDeps {
+  /** Trusted issuers and Tessera itself; audience = the audiences policies accept. */
+  readonly verifier: Verifier
+  /** The current compiled policies, read once per request (hot-reload safe). */
+  readonly policies: () => CompiledPolicySet
+  readonly minter: Minter
+  readonly replay: ReplayStore
+  readonly audit: AuditSink
+  readonly settings: IssuerSettings
+  /** Epoch seconds. */
+  readonly clock: Clock
+  /** Creates correlation ids for requests that arrive without one (default `randomUUID`). */
+  readonly newCorrelationId?: () => string
+  /** Where one-time join tokens are redeemed; without it, `issueIdentity` refuses join tokens. */
+  readonly joinTokens?: JoinTokenStore
+}
+
+/** The one exchange engine every dialect and the identity endpoint call. */
+export interface ExchangeEngine {
+  /**
+   * Exchanges a verified subject token for an RFC 9068 access token the policies allow.
+   * Audited (allow or deny) before it resolves or rejects.
+   * @throws {TesseraError} any verification code, a policy code, `invalid_request`,
+   * `unsupported_token_type`, `replay`, `missing_claim`, or `internal_error`
+   */
+  exchange(request: CanonicalExchange): Promise<ExchangeResult>
+  /**
+   * Issues a workload identity token for a join token or a verified upstream token.
+   * Audited (allow or deny) before it resolves or rejects.
+   * @throws {TesseraError} `join_token_invalid`, any verification code, a policy code,
+   * `invalid_request`, `subject_mismatch`, `replay`, or `internal_error`
+   */
+  issueIdentity(request: IdentityRequest): Promise<IdentityResult>
+}
