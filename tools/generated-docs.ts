@@ -1,5 +1,6 @@
 // The documents generated from the code: each is a path and a function rendering its text.
 // `npm run generate` writes them; `npm run check` (in npm test) fails when one is stale.
+import { renderSchemaJson } from '../packages/tessera/src/config/index.ts'
 import { codes, errorCodes, hintDescriptions, hintIds } from '../packages/verify/src/index.ts'
 
 const header = (script: string): string =>
@@ -38,7 +39,14 @@ export function renderErrorsDoc(): string {
   return lines.join('\n')
 }
 
-/** Every generated document: path relative to the repository root → its expected text. */
+/**
+ * Every generated document: path relative to the repository root → its expected text.
+ * docs/tessera.schema.json is JSON, which has no comments, so it carries no "generated" header;
+ * tools/docs-in-sync.test.ts and `npm run check` keep it equal to config/schema.ts.
+ */
 export function generatedDocs(): ReadonlyMap<string, string> {
-  return new Map([['docs/errors.md', renderErrorsDoc()]])
+  return new Map([
+    ['docs/errors.md', renderErrorsDoc()],
+    ['docs/tessera.schema.json', renderSchemaJson()],
+  ])
 }
