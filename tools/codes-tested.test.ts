@@ -20,7 +20,9 @@ function* testFiles(dir: string): Generator<string> {
 
 describe('error codes', () => {
   it('are each asserted as a literal by at least one test in packages/', () => {
-    const text = [...testFiles(join(root, 'packages'))].map((f) => readFileSync(f, 'utf8')).join('\n')
+    const text = [...testFiles(join(root, 'packages'))]
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n')
     const untested = errorCodes.filter((code) => !text.includes(`'${code}'`))
     assert.deepEqual(untested, [])
   })
