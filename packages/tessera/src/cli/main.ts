@@ -1,14 +1,21 @@
 import { isTesseraError } from '@tessera/verify'
-import { doctorTokenUsage, runDoctorToken } from './commands/doctor-token.ts'
-import { runTokenInspect, tokenInspectUsage } from './commands/token-inspect.ts'
 import { exitCodes } from './exit-codes.ts'
 import { type Output, processOutput } from './output/stream.ts'
 
 const usage = `usage: tessera <command> [options]
 
 commands:
-  doctor token   verify a token against the expected issuer and audience, explain every failure
-  token inspect  decode a token without verifying it
+  up                 run the workload issuer and token exchange server
+  init               write a commented starting tessera.yaml
+  join-token create  create a one-time join token for a workload
+  token mint         get a workload identity token from a running server
+  exchange           exchange a token for an access token (RFC 8693 client)
+  keys list          list the issuer's signing keys
+  keys rotate        pre-publish a new signing key
+  keys revoke        unpublish a signing key
+  audit tail         print (and follow) the audit log of a running server
+  doctor token       verify a token against the expected issuer and audience, explain every failure
+  token inspect      decode a token without verifying it
 
 Run \`tessera <command> --help\` for a command's options.`
 
@@ -18,9 +25,53 @@ type Command = (
   stdin?: NodeJS.ReadableStream,
 ) => Promise<number>
 
-const commands: Record<string, { run: Command; usage: string }> = {
-  'doctor token': { run: runDoctorToken, usage: doctorTokenUsage },
-  'token inspect': { run: runTokenInspect, usage: tokenInspectUsage },
+// Each command is imported when it runs: `up` loads the whole server (Fastify, SQLite, the
+// policy engine), which would triple the start-up time of `doctor token` and `token inspect`.
+const commands: Record<string, () => Promise<{ run: Command; usage: string }>> = {
+  up: async () => {
+    const m = await import('./commands/up.ts')
+    return { run: m.runUp, usage: m.upUsage }
+  },
+  init: async () => {
+    const m = await import('./commands/init.ts')
+    return { run: m.runInit, usage: m.initUsage }
+  },
+  'join-token create': async () => {
+    const m = await import('./commands/join-token.ts')
+    return { run: m.runJoinTokenCreate, usage: m.joinTokenCreateUsage }
+  },
+  'token mint': async () => {
+    const m = await import('./commands/token-mint.ts')
+    return { run: m.runTokenMint, usage: m.tokenMintUsage }
+  },
+  exchange: async () => {
+    const m = await import('./commands/exchange.ts')
+    return { run: m.runExchange, usage: m.exchangeUsage }
+  },
+  'keys list': async () => {
+    const m = await import('./commands/keys.ts')
+    return { run: m.runKeysList, usage: m.keysListUsage }
+  },
+  'keys rotate': async () => {
+    const m = await import('./commands/keys.ts')
+    return { run: m.runKeysRotate, usage: m.keysRotateUsage }
+  },
+  'keys revoke': async () => {
+    const m = await import('./commands/keys.ts')
+    return { run: m.runKeysRevoke, usage: m.keysRevokeUsage }
+  },
+  'audit tail': async () => {
+    const m = await import('./commands/audit-tail.ts')
+    return { run: m.runAuditTail, usage: m.auditTailUsage }
+  },
+  'doctor token': async () => {
+    const m = await import('./commands/doctor-token.ts')
+    return { run: m.runDoctorToken, usage: m.doctorTokenUsage }
+  },
+  'token inspect': async () => {
+    const m = await import('./commands/token-inspect.ts')
+    return { run: m.runTokenInspect, usage: m.tokenInspectUsage }
+  },
 }
 
 /**
@@ -36,9 +87,12 @@ export async function runCli(
     output.out(usage)
     return argv.length === 0 ? exitCodes.usage : exitCodes.ok
   }
-  const name = `${argv[0]} ${argv[1] ?? ''}`.trim()
-  const command = commands[name]
-  if (command === undefined) {
+  // A one-word command (`up`, `exchange`) takes every argument after it; a command group
+  // (`keys rotate`) takes those after its second word.
+  const single = argv[0] as string
+  const name = Object.hasOwn(commands, single) ? single : `${single} ${argv[1] ?? ''}`.trim()
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined
+  if (load === undefined) {
     const group = Object.keys(commands).filter((c) => c.startsWith(`${argv[0]} `))
     if (group.length > 0) {
       const help = argv[1] === '--help' || argv[1] === '-h'
@@ -54,12 +108,16 @@ export async function runCli(
     output.err(usage)
     return exitCodes.usage
   }
+  const command = await load()
   try {
-    return await command.run(argv.slice(2), output, stdin)
+    return await command.run(argv.slice(name.split(' ').length), output, stdin)
   } catch (error) {
     if (isTesseraError(error)) {
       output.err(`tessera ${name}: ${error.code}: ${error.message}`)
       if (error.code === 'invalid_options') output.err(command.usage)
+      // A configuration error lists every problem; the message may name only the first.
+      if (error.code === 'invalid_config' && (error.problems?.length ?? 0) > 1)
+        for (const p of error.problems ?? []) output.err(`  ${p.path}: ${p.message}`)
       return exitCodes.usage
     }
     if (

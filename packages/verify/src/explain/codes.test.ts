@@ -36,8 +36,11 @@ describe('errorCodes', () => {
       const info = codes[code]
       assert.match(info.check, /^[a-z_]+$/, code)
       assert.ok(['detail', 'summary', 'opaque'].includes(info.exposure), code)
-      assert.ok([401, 500, 503].includes(info.http), code)
+      assert.ok([400, 401, 403, 500, 503].includes(info.http), code)
       if (info.http === 401) assert.equal(info.grpc, 'UNAUTHENTICATED', code)
+      if (info.http === 403) assert.equal(info.grpc, 'PERMISSION_DENIED', code)
+      if (info.http === 400)
+        assert.ok(['INVALID_ARGUMENT', 'PERMISSION_DENIED'].includes(info.grpc), code)
       if (info.http === 503) assert.equal(info.grpc, 'UNAVAILABLE', code)
       if (info.http === 500) assert.equal(info.grpc, 'INTERNAL', code)
     }

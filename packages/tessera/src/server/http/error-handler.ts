@@ -1,0 +1,49 @@
+import type { TesseraError } from '@tessera/verify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { renderErrorBody } from './error-body.ts'
+import { toHttpError } from './http-error.ts'
+
+/** Renders a refused request in one wire format: a status and a JSON body. */
+export type ErrorRenderer = (
+  error: TesseraError,
+  correlationId: string,
+) => {
+  readonly status: number
+  readonly body: unknown
+  /** Headers the format adds (e.g. `pragma: no-cache` on token errors). */
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+/** Tessera's own format (`/v1/…`, discovery, health): status from the code table. */
+export const renderTesseraError: ErrorRenderer = (error, correlationId) => ({
+  status: error.info.http,
+  body: renderErrorBody(error, correlationId),
+})
+
+/**
+ * Creates a Fastify error handler that answers every error in `render`'s format: the
+ * transport's status where it chose one (413, 415), else the renderer's. An unexpected error
+ * is logged in full with the correlation id and answered as an opaque `internal_error`;
+ * a refusal is logged with its code only (the audit log has the rest).
+ */
+export function createErrorHandler(render: ErrorRenderer) {
+  return function handleError(
+    thrown: FastifyError | Error,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): FastifyReply {
+    const http = toHttpError(thrown)
+    if (http.unexpected) request.log.error({ err: thrown }, 'request failed')
+    else
+      request.log.info(
+        { code: http.error.code, check: http.error.check, hint: http.error.hint },
+        'request refused',
+      )
+    const rendered = render(http.error, request.id)
+    return reply
+      .code(http.status ?? rendered.status)
+      .headers({ 'cache-control': 'no-store', ...rendered.headers })
+      .type('application/json; charset=utf-8')
+      .send(rendered.body)
+  }
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createLogger } from './logger.ts'
+
+function capture() {
+  const lines: Record<string, unknown>[] = []
+  return {
+    lines,
+    destination: {
+      write(line: string) {
+        lines.push(JSON.parse(line) as Record<string, unknown>)
+      },
+    },
+  }
+}
+
+describe('createLogger', () => {
+  it('writes JSON lines at the configured level and above', () => {
+    const { lines, destination } = capture()
+    const logger = createLogger({ level: 'warn', destination })
+    logger.info('not written')
+    logger.warn({ issuer: 'https://ci.example' }, 'issuer slow')
+    assert.equal(lines.length, 1)
+    assert.equal(lines[0]?.msg, 'issuer slow')
+    assert.equal(lines[0]?.issuer, 'https://ci.example')
+    assert.equal(lines[0]?.name, 'tessera')
+  })
+
+  it('redacts authorization headers and token fields wherever a request or form carries them', () => {
+    const { lines, destination } = capture()
+    const logger = createLogger({ level: 'info', destination })
+    logger.info(
+      {
+        req: { headers: { authorization: 'Basic c2VjcmV0', host: 'x' } },
+        form: { subject_token: 'eyJ.a.b', actor_token: 'eyJ.c.d', client_secret: 's3cret' },
+        body: { token: 'eyJ.e.f', joinToken: 'tjt_abc', audience: 'https://a.example' },
+        token: 'eyJ.top.level',
+      },
+      'request',
+    )
+    const text = JSON.stringify(lines[0])
+    for (const secret of ['c2VjcmV0', 'eyJ', 's3cret', 'tjt_abc']) assert.ok(!text.includes(secret))
+    assert.deepEqual(lines[0]?.req, { headers: { authorization: '[redacted]', host: 'x' } })
+    assert.equal(
+      (lines[0]?.body as Record<string, unknown> | undefined)?.audience,
+      'https://a.example',
+    )
+  })
+
+  it('defaults to level info on standard output', () => {
+    const logger = createLogger()
+    assert.equal(logger.level, 'info')
+  })
+
+  it('is silent with level silent', () => {
+    const { lines, destination } = capture()
+    createLogger({ level: 'silent', destination }).error('nothing')
+    assert.equal(lines.length, 0)
+  })
+})
