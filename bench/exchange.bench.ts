@@ -5,14 +5,16 @@
  *   npm run bench                                   # both benches, tables
  *   node --conditions=tessera-source bench/exchange.bench.ts [--json] [--duration 10]
  *        [--connections 10] [--rounds 2] [--warmup 3] [--log-level warn] [--profile DIR]
- *        [--only ceiling|tessera] [--ceiling-sign p1363|der] [--store sqlite|memory]
+ *        [--only ceiling|tessera] [--ceiling-sign der|p1363] [--store sqlite|memory]
  *
  * Method: `exchange-server.ts` runs as a child process and serves (a) Tessera — startTessera,
  * SQLite audit on, ES256 — and (b) a bare Fastify route that parses the form and does one
  * crypto.verify of the subject token and one crypto.sign of a fixed claims object (the
- * ceiling). This process runs autocannon (10 connections, no pipelining) against each for
- * `--duration` seconds, interleaved ceiling, tessera, ceiling, tessera…, after a warm-up of
- * each. Both get the same request bodies: a pool of distinct CI tokens valid for the whole run
+ * ceiling; by default on the fastest node:crypto path, bare KeyObjects with the ECDSA
+ * signature converted between r‖s and DER in JS — `--ceiling-sign p1363` has node:crypto
+ * produce r‖s instead, a slower and so more flattering ceiling). This process runs autocannon
+ * (10 connections, no pipelining) against each for `--duration` seconds, interleaved ceiling,
+ * tessera, ceiling, tessera…, after a warm-up of each. Both get the same request bodies: a pool of distinct CI tokens valid for the whole run
  * (the policy has no singleUse), cycled per connection. Every response must be a 200 — a run
  * with any other status, error or timeout aborts the bench.
  *
@@ -42,7 +44,7 @@ const { values } = parseArgs({
     pool: { type: 'string', default: '16' },
     profile: { type: 'string' },
     only: { type: 'string' },
-    'ceiling-sign': { type: 'string', default: 'p1363' },
+    'ceiling-sign': { type: 'string', default: 'der' },
     store: { type: 'string', default: 'sqlite' },
   },
 })

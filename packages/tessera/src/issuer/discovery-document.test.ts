@@ -14,7 +14,7 @@ describe('discoveryDocument', () => {
       id_token_signing_alg_values_supported: ['ES256'],
       response_types_supported: ['id_token'],
       subject_types_supported: ['public'],
-      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['none'],
     })
   })
 

@@ -31,7 +31,9 @@ export function discoveryDocument(
     id_token_signing_alg_values_supported: [algorithm],
     response_types_supported: ['id_token'],
     subject_types_supported: ['public'],
-    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+    // Clients are not authenticated: Tessera authenticates the subject token, and a client
+    // secret, if sent, is ignored. Advertising secret methods would promise a check not made.
+    token_endpoint_auth_methods_supported: ['none'],
   })
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { createVerifier, decodeJwt, TesseraError } from '@tessera/verify'
 import { createLocalJWKSet, jwtVerify } from 'jose'
@@ -89,12 +90,41 @@ describe('createMinter', () => {
     assert.equal(Buffer.from(signature, 'base64url').length, 64)
   })
 
-  it('gives every token a fresh jti', async () => {
+  it('gives every token a fresh jti, past a refill of its random pool (256 ids)', async () => {
     const { minter, claims } = await setup()
-    const jtis = new Set(
-      Array.from({ length: 50 }, () => minter.mint({ typ: 'JWT', claims: claims() }).jti),
+    const jtis = Array.from(
+      { length: 600 },
+      () => minter.mint({ typ: 'JWT', claims: claims() }).jti,
     )
-    assert.equal(jtis.size, 50)
+    assert.equal(new Set(jtis).size, 600)
+    for (const jti of jtis) assert.match(jti, /^[A-Za-z0-9_-]{22}$/)
+  })
+
+  it('signs ES256 r ‖ s that node:crypto verifies as ieee-p1363, including short r or s', async () => {
+    const { minter, claims, keys } = await setup()
+    const publicKey = createPublicKey(keys.signingKey().privateKey)
+    // r or s below 2^248 (1 in 128 per signature) is left-padded with zeros to 32 bytes.
+    for (let i = 0; i < 300; i++) {
+      const token = minter.mint({ typ: 'JWT', claims: claims({ n: i }) }).token
+      const dot = token.lastIndexOf('.')
+      const signature = Buffer.from(token.slice(dot + 1), 'base64url')
+      const input = Buffer.from(token.slice(0, dot))
+      const key = { key: publicKey, dsaEncoding: 'ieee-p1363' } as const
+      assert.equal(verify('sha256', input, key, signature), true, token)
+    }
+  })
+
+  it('refuses with internal_error when the ES256 key is not a P-256 key', async () => {
+    const { keys, claims, clock } = await setup()
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey
+    const minter = createMinter({
+      keys: { signingKey: () => ({ ...keys.signingKey(), privateKey: p384 }) },
+      issuerUrl,
+      clock: clock.now,
+    })
+    const error = thrown(() => minter.mint({ typ: 'JWT', claims: claims() }))
+    assert.equal(error.code, 'internal_error')
+    assert.match(error.message, /did not produce a P-256 ECDSA signature/)
   })
 
   it('replaces iss, iat and jti given in the claims: the minter is their only source', async () => {

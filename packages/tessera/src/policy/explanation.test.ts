@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { TesseraError } from '@tessera/verify'
-import { policyError, policyOf, withHint } from './explanation.ts'
+import { callerExposure, policyError, policyOf, withHint } from './explanation.ts'
 
 describe('policyError', () => {
   it('prefixes the message with the policy, adds the hint words and remembers the policy', () => {
@@ -41,6 +41,24 @@ describe('policyError', () => {
 describe('policyOf', () => {
   it('is undefined for an error no policy produced', () => {
     assert.equal(policyOf(new TesseraError({ code: 'invalid_request', message: 'x' })), undefined)
+  })
+})
+
+describe('callerExposure', () => {
+  it("caps a policy error at summary, whatever its code's exposure", () => {
+    const clause = (code: 'subject_mismatch' | 'scope_not_allowed') =>
+      policyError(code, 'x', 'p', { message: 'm', expected: 'secret pattern', actual: 'a' })
+    assert.equal(clause('subject_mismatch').exposure, 'detail')
+    assert.equal(callerExposure(clause('subject_mismatch')), 'summary')
+    assert.equal(callerExposure(clause('scope_not_allowed')), 'summary')
+  })
+
+  it("keeps the code's exposure for an error no policy produced", () => {
+    const error = (code: 'subject_mismatch' | 'jwks_unavailable' | 'internal_error') =>
+      new TesseraError({ code, message: 'x' })
+    assert.equal(callerExposure(error('subject_mismatch')), 'detail')
+    assert.equal(callerExposure(error('jwks_unavailable')), 'summary')
+    assert.equal(callerExposure(error('internal_error')), 'opaque')
   })
 })
 

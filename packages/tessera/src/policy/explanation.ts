@@ -1,4 +1,11 @@
-import { type ErrorCode, type Hint, quote, type ShownValue, TesseraError } from '@tessera/verify'
+import {
+  type ErrorCode,
+  type Exposure,
+  type Hint,
+  quote,
+  type ShownValue,
+  TesseraError,
+} from '@tessera/verify'
 
 /** Why a clause failed, before it becomes an error: the message without its policy prefix. */
 export interface Explanation {
@@ -19,6 +26,19 @@ const policyOfError = new WeakMap<TesseraError, string>()
  */
 export function policyOf(error: TesseraError): string | undefined {
   return policyOfError.get(error)
+}
+
+/**
+ * How much of `error` a remote caller may see: its code's exposure, but at most `summary`
+ * when the error is about a policy (`policyOf` names one). A clause's expected/actual and
+ * message describe the policy — its subject pattern, its accepted audiences, the claims it
+ * wants — and shown to any caller they would teach an attacker what to forge; the policy name,
+ * the code's summary and the hint are enough for an honest caller, and the audit record keeps
+ * everything. The same codes raised by token verification name no policy and keep `detail`.
+ */
+export function callerExposure(error: TesseraError): Exposure {
+  const exposure = error.exposure
+  return exposure === 'detail' && policyOfError.has(error) ? 'summary' : exposure
 }
 
 /** Appends a hint's words to a message: `message: words`. */

@@ -7,7 +7,7 @@
 export { compilePolicies } from './compile.ts'
 export type { CompiledPolicySet } from './compiled.ts'
 export { evaluatePolicies } from './evaluate.ts'
-export { policyOf } from './explanation.ts'
+export { callerExposure, policyOf } from './explanation.ts'
 export { inventorySchema, policySchema } from './schema.ts'
 export type {
   Inventory,

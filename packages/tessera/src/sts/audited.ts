@@ -3,6 +3,18 @@ import { policyOf } from '../policy/index.ts'
 import { type AuditBase, denyRecord } from './audit-record.ts'
 import type { AuditRecord, AuditSink } from './types.ts'
 
+/** Refusals whose deny record is in the audit log (see `isAudited`). */
+const auditedRefusals = new WeakSet<TesseraError>()
+
+/**
+ * Whether `error` is a refusal the engine wrote to the audit log. A transport can then log it
+ * quietly (the audit log has the whole explanation) and log everything else — refused before
+ * the engine, never audited — where it leaves a trace at the default level.
+ */
+export function isAudited(error: TesseraError): boolean {
+  return auditedRefusals.has(error)
+}
+
 /**
  * Writes the record of an allowed request; the caller gets its token only after this resolves.
  * Fail closed: a token whose issuance is not in the audit log is never handed out.
@@ -37,6 +49,7 @@ export async function refuse(
   } catch (cause) {
     return auditFailed(cause, `the request was refused with ${error.code}`)
   }
+  auditedRefusals.add(error)
   return error
 }
 

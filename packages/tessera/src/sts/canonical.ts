@@ -42,7 +42,10 @@ export interface CanonicalExchange {
   readonly resource?: string
   readonly scopes: readonly string[]
   readonly requestedTokenType?: string
-  /** The client's `client_id`, when it sent one (recorded; Tessera authenticates the subject token). */
+  /**
+   * The client's `client_id`, when it sent one: recorded in the audit log only, never minted
+   * (Tessera authenticates the subject token, not the client).
+   */
   readonly clientId?: string
 }
 

@@ -39,7 +39,7 @@ describe('createExchangeEngine: exchange', () => {
     world = await createWorld()
   })
 
-  it('mints an RFC 9068 at+jwt for the target, with the granted scope, client_id and mapped claims', async () => {
+  it('mints an RFC 9068 at+jwt for the target, with the granted scope, the policy as client_id and mapped claims', async () => {
     const subjectToken = world.idpToken(ciClaims)
     const result = await world.engine.exchange(
       request(subjectToken, { clientId: 'my-client', requestedTokenType: tokenTypes.jwt }),
@@ -52,7 +52,7 @@ describe('createExchangeEngine: exchange', () => {
         repo: 'acme/payments',
         sub: 'spiffe://example.org/ci/acme/payments',
         aud: payments,
-        client_id: 'my-client',
+        client_id: 'ci-deploy',
         scope: 'payments.read',
         exp: start + 600,
         iss: issuerUrl,
@@ -68,6 +68,8 @@ describe('createExchangeEngine: exchange', () => {
       scope: 'payments.read',
       correlationId: 'corr-1',
     })
+    // The client id the caller claimed (clients are not authenticated) is only recorded.
+    assert.equal(world.audit.records[0]?.clientId, 'my-client')
     // A receiver verifying it as an RFC 9068 access token accepts it.
     const receiver = createVerifier({
       issuers: [{ issuer: issuerUrl, keySource: world.keys.keySource() }],
@@ -78,7 +80,7 @@ describe('createExchangeEngine: exchange', () => {
     assert.equal((await receiver.verify(result.accessToken)).claims.sub, claims.sub)
   })
 
-  it('caps the lifetime by the issuer setting when the policy sets none, and defaults client_id to the policy', async () => {
+  it('caps the lifetime by the issuer setting when the policy sets none, client_id the policy', async () => {
     const result = await world.engine.exchange(
       request(world.idpToken({ sub: 'job:42' }), { audience: 'ledger', scopes: [] }),
     )

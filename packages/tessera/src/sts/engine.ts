@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { JwtClaims } from '@tessera/verify'
 import { evaluatePolicies, type PolicyGrant } from '../policy/index.ts'
 import { buildActClaim } from './act-claim.ts'
 import { type AuditBase, allowRecord, describePresented } from './audit-record.ts'
@@ -44,16 +45,22 @@ async function exchange(
   correlationId: string,
 ): Promise<ExchangeResult> {
   const now = deps.clock()
-  const base: { -readonly [K in keyof AuditBase]: AuditBase[K] } = {
+  const base: AuditBase = {
     now,
     correlationId,
     kind: 'exchange',
     dialect: request.dialect,
+    // What the caller claims to be, for the record only: clients are not authenticated.
     ...(request.clientId === undefined ? {} : { clientId: request.clientId }),
   }
-  if (typeof request.subjectToken === 'string' && request.subjectToken !== '') {
-    base.presented = describePresented(request.subjectToken, undefined)
-  }
+  // The presented token is described (decoded, hashed) once, when the record is written: from
+  // the verified claims once verification got that far, otherwise read unverified and redacted.
+  let subjectClaims: JwtClaims | undefined
+  let actorClaims: JwtClaims | undefined
+  const withPresented = (): AuditBase =>
+    typeof request.subjectToken === 'string' && request.subjectToken !== ''
+      ? { ...base, presented: describePresented(request.subjectToken, subjectClaims, actorClaims) }
+      : base
   let grant: PolicyGrant | undefined
   try {
     validateCanonicalExchange(request)
@@ -61,12 +68,10 @@ async function exchange(
     const policies = deps.policies()
     const target = resolveTarget(request, policies)
     const subject = await deps.verifier.verify(request.subjectToken)
-    base.presented = describePresented(request.subjectToken, subject.claims)
+    subjectClaims = subject.claims
     const actor =
       request.actorToken === undefined ? undefined : await deps.verifier.verify(request.actorToken)
-    if (actor !== undefined) {
-      base.presented = describePresented(request.subjectToken, subject.claims, actor.claims)
-    }
+    actorClaims = actor?.claims
     grant = evaluatePolicies(policies, {
       use: 'exchange',
       subject: presentedToken(subject),
@@ -84,12 +89,16 @@ async function exchange(
     const ttl = Math.min(grant.ttlSeconds, deps.settings.accessTokenTtlSeconds)
     const scope = grant.scopes.length === 0 ? undefined : grant.scopes.join(' ')
     // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti (iss, iat and jti from the minter).
+    // client_id is the granting policy's name, never the client id the caller sent: Tessera
+    // authenticates the subject token, not the client (a client secret is ignored), so a
+    // caller-chosen client_id would let anyone name themselves any client to the resource
+    // server. The policy is what authorised the request; the claimed id is in the audit record.
     const minted = deps.minter.mint({
       typ: 'at+jwt',
       claims: outputClaims(grant.claims, {
         sub: grant.subject,
         aud: grant.audience,
-        client_id: request.clientId ?? grant.policy,
+        client_id: grant.policy,
         scope,
         exp: now + ttl,
         act,
@@ -97,7 +106,7 @@ async function exchange(
     })
     await recordAllow(
       deps.audit,
-      allowRecord(base, grant.policy, {
+      allowRecord(withPresented(), grant.policy, {
         sub: grant.subject,
         aud: grant.audience,
         ...(scope === undefined ? {} : { scope }),
@@ -115,6 +124,6 @@ async function exchange(
       correlationId,
     }
   } catch (error) {
-    throw await refuse(deps.audit, base, error, grant?.policy)
+    throw await refuse(deps.audit, withPresented(), error, grant?.policy)
   }
 }

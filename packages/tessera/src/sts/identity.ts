@@ -1,7 +1,7 @@
-import { findClosest, quote, redact, TesseraError } from '@tessera/verify'
+import { findClosest, type JwtClaims, quote, redact, TesseraError } from '@tessera/verify'
 import { isSpiffeId, redeemJoinToken } from '../issuer/index.ts'
 import { evaluatePolicies, type PolicyGrant } from '../policy/index.ts'
-import { type AuditBase, allowRecord, describePresented } from './audit-record.ts'
+import { type AuditBase, allowRecord, describePresented, type Presented } from './audit-record.ts'
 import { recordAllow, refuse } from './audited.ts'
 import { outputClaims } from './output-claims.ts'
 import { presentedToken } from './presented-token.ts'
@@ -35,25 +35,33 @@ export async function issueIdentity(
   correlationId: string,
 ): Promise<IdentityResult> {
   const now = deps.clock()
-  const base: { -readonly [K in keyof AuditBase]: AuditBase[K] } = {
+  const base: AuditBase = {
     now,
     correlationId,
     kind: 'identity',
     dialect: 'identity',
   }
+  // The presented token is described (decoded, hashed) once, when the record is written: from
+  // the verified claims once verification got that far, otherwise read unverified and redacted.
+  // A request refused by checkRequest presented nothing usable and gets no description.
+  let describe: (() => Presented) | undefined
+  let verifiedClaims: JwtClaims | undefined
+  const withPresented = (): AuditBase =>
+    describe === undefined ? base : { ...base, presented: describe() }
   let grant: PolicyGrant | undefined
   try {
     checkRequest(request)
     let attested: Attested
     if (request.joinToken !== undefined) {
-      base.presented = { tokenSha256: tokenSha256(request.joinToken) }
-      attested = await redeem(deps, request.joinToken, request.audience)
+      const joinToken = request.joinToken
+      describe = () => ({ tokenSha256: tokenSha256(joinToken) })
+      attested = await redeem(deps, joinToken, request.audience)
     } else {
       const token = request.subjectToken as string
-      base.presented = describePresented(token, undefined)
+      describe = () => describePresented(token, verifiedClaims)
       const policies = deps.policies()
       const verified = await deps.verifier.verify(token)
-      base.presented = describePresented(token, verified.claims)
+      verifiedClaims = verified.claims
       grant = evaluatePolicies(policies, {
         use: 'identity',
         subject: presentedToken(verified),
@@ -89,7 +97,7 @@ export async function issueIdentity(
     })
     await recordAllow(
       deps.audit,
-      allowRecord(base, grant?.policy, {
+      allowRecord(withPresented(), grant?.policy, {
         sub: subject,
         aud: audience,
         exp: minted.exp,
@@ -106,7 +114,7 @@ export async function issueIdentity(
       correlationId,
     }
   } catch (error) {
-    throw await refuse(deps.audit, base, error, grant?.policy)
+    throw await refuse(deps.audit, withPresented(), error, grant?.policy)
   }
 }
 

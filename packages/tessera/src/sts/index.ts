@@ -3,6 +3,7 @@
  * dialects (RFC 8693 token exchange). Imports only policy, issuer, saml and `@tessera/verify`.
  */
 
+export { isAudited } from './audited.ts'
 export { type CanonicalExchange, type IssuedTokenType, tokenTypes } from './canonical.ts'
 export type { RequestHeaders } from './dialects/token-exchange/client-auth.ts'
 export {

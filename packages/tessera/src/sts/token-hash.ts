@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * SHA-256 of a token as lower-case hex: what the audit log keeps instead of the token
@@ -6,5 +6,7 @@ import { createHash } from 'node:crypto'
  * without the log ever being able to replay it.
  */
 export function tokenSha256(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex')
+  // The one-shot `hash` costs about half of createHash().update().digest() for a token-sized
+  // input (no Hash object), and every exchange hashes two tokens.
+  return hash('sha256', token, 'hex')
 }

@@ -6,8 +6,8 @@
 // - A request refused before it is an exchange (transport: body size, media type, form syntax;
 //   the dialect: grant type, missing or repeated parameters, the token size cap) is NOT
 //   audited: it names no identity and no decision was taken, and auditing unauthenticated junk
-//   would let anyone grow the audit log. It is logged (code + correlation id) and answered with
-//   the correlation id.
+//   would let anyone grow the audit log. It is logged at warn (code + correlation id), so it
+//   leaves a trace at the default levels, and answered with the correlation id.
 // - A request the engine refuses (the subject token was read: malformed, bad signature, …) IS
 //   audited, with the token's SHA-256 and never the token.
 // - Neither consumes anything: a single-use subject token or a join token sent in a refused
@@ -123,6 +123,8 @@ async function refusedBeforeTheEngine(
     (l) => l.correlationId === correlationId && l.msg === 'request refused',
   )
   assert.equal(logged?.code, answer.body.code)
+  // warn: nothing else records it (an audited refusal is logged at info).
+  assert.equal(logged?.level, 40)
   assertHoldsNoToken(logged, subjectToken)
   await servesAValidExchange(subjectToken)
   return answer
@@ -302,10 +304,16 @@ describe('a subject token the engine refuses is audited, and changes nothing els
     assert.equal(answer.body.error, 'invalid_grant')
     assert.equal(answer.body.code, 'malformed')
     assert.equal((await allAuditRecords(world.url)).length, before + 1)
-    const record = await auditRecordFor(world.url, correlationOf(answer))
+    const correlationId = correlationOf(answer)
+    const record = await auditRecordFor(world.url, correlationId)
     assert.equal(record.decision, 'deny')
     assert.equal(record.code, 'malformed')
     assertHoldsNoToken(record, 'not-a.jwt')
+    // Audited, so logged at info only: the audit log has the explanation.
+    const logged = world.logs.find(
+      (l) => l.correlationId === correlationId && l.msg === 'request refused',
+    )
+    assert.deepEqual([logged?.level, logged?.code], [30, 'malformed'])
     await servesAValidExchange(ciToken())
   })
 

@@ -231,13 +231,16 @@ describe('join token → workload identity token → exchange → access token',
     )
   })
 
-  it('exchanges a trusted CI token under its policy, the client id kept as client_id', async () => {
+  it('exchanges a trusted CI token under its policy, client_id the policy, the claimed id recorded', async () => {
     const answer = await exchange(ciToken(), { scope: 'payments.write', client_id: 'deployer' })
     assert.equal(answer.status, 200, JSON.stringify(answer.body))
     const { claims } = await resourceVerifier(payments).verify(answer.body.access_token as string)
     assert.equal(claims.sub, mainBranch)
-    assert.equal(claims.client_id, 'deployer')
+    // Clients are not authenticated: a caller cannot choose the client_id a resource server sees.
+    assert.equal(claims.client_id, 'ci-deploy')
     assert.equal(claims.scope, 'payments.write')
+    const record = await auditRecordFor(world.url, answer.headers.get('x-correlation-id') as string)
+    assert.equal(record.clientId, 'deployer')
   })
 })
 
@@ -252,6 +255,8 @@ interface Denial {
   readonly body: (url: string) => Record<string, unknown>
   /** Presented `iss` in the audit record. */
   readonly iss: string
+  /** The audit record's message, when the test pins it: the detail the caller is not shown. */
+  readonly message?: (url: string) => string
 }
 
 const denials: readonly Denial[] = [
@@ -271,14 +276,17 @@ const denials: readonly Denial[] = [
     name: 'audience_mismatch: the presented aud differs from the policy audience by a trailing slash',
     token: () => ciToken({ aud: `${world.url}/` }),
     iss: ciIssuer,
-    body: (url) => ({
+    // A policy clause goes out at summary whatever its code's exposure: the accepted
+    // audiences are the policy's, not the caller's to learn (the audit record has them).
+    body: () => ({
       error: 'invalid_grant',
-      error_description: `policy 'ci-deploy': aud '${url}/' is not one of ['${url}']: the values differ only by a trailing slash`,
+      error_description: "the token was issued for a different audience (policy 'ci-deploy')",
       code: 'audience_mismatch',
       hint: 'trailing_slash',
-      expected: [url],
-      actual: [`${url}/`],
+      policy: 'ci-deploy',
     }),
+    message: (url) =>
+      `policy "ci-deploy": aud "${url}/" is not one of ["${url}"]: the values differ only by a trailing slash`,
   },
   {
     name: 'subject_mismatch: a sub that matches the pattern only ignoring case, with the case hint',
@@ -286,13 +294,13 @@ const denials: readonly Denial[] = [
     iss: ciIssuer,
     body: () => ({
       error: 'invalid_grant',
-      error_description:
-        "policy 'ci-deploy': sub 'repo:Acme/payments:ref:refs/heads/main' does not match 'repo:acme/payments:ref:refs/heads/*': the value matches the pattern ignoring letter case (comparison is case-sensitive)",
+      error_description: "the sub claim is not one of the accepted subjects (policy 'ci-deploy')",
       code: 'subject_mismatch',
       hint: 'case',
-      expected: 'repo:acme/payments:ref:refs/heads/*',
-      actual: 'repo:Acme/payments:ref:refs/heads/main',
+      policy: 'ci-deploy',
     }),
+    message: () =>
+      'policy "ci-deploy": sub "repo:Acme/payments:ref:refs/heads/main" does not match "repo:acme/payments:ref:refs/heads/*": the value matches the pattern ignoring letter case (comparison is case-sensitive)',
   },
   {
     name: 'claim_mismatch: a claim that differs only by case, with the case hint',
@@ -400,6 +408,7 @@ describe('a denial for each policy clause, over HTTP', () => {
       assert.equal(record.issued, undefined)
       // The full explanation is the audit log's, whatever the caller was shown.
       assert.equal(typeof record.message, 'string')
+      if (denial.message !== undefined) assert.equal(record.message, denial.message(world.url))
       assertHoldsNoToken(record, token, ...(actor === undefined ? [] : [actor]))
     })
   }

@@ -8,6 +8,11 @@ function coveredAudiences(policy: CompiledPolicy): string[] {
   return [...new Set(policy.targets.flatMap((t) => t.audiences))]
 }
 
+// Asked twice per granted request (the clause, then the grant): no list is built for it.
+function covers(policy: CompiledPolicy, audience: string): boolean {
+  return policy.targets.some((t) => t.audiences.includes(audience))
+}
+
 function explainTarget(
   policy: CompiledPolicy,
   target: string | undefined,
@@ -44,13 +49,12 @@ export function resolveTarget(
   }
   const entry = context.inventory.resolve(target)
   if (entry === undefined) return explainTarget(policy, target, 'is not in the inventory')
-  const covered = coveredAudiences(policy)
   const audience =
     entry.kind === 'audience'
-      ? covered.includes(entry.audience)
+      ? covers(policy, entry.audience)
         ? entry.audience
         : undefined
-      : entry.service.audiences.find((a) => covered.includes(a))
+      : entry.service.audiences.find((a) => covers(policy, a))
   if (audience === undefined) {
     return explainTarget(policy, target, "is not one of the policy's targets")
   }

@@ -36,14 +36,20 @@ export function compileGlob(pattern: string): Glob {
   if (!hasWildcard(pattern)) {
     return Object.freeze({ pattern, literal: true, matches: (value: string) => value === pattern })
   }
-  const { kinds, units } = tokenize(pattern)
-  const prefix = pattern.slice(0, pattern.indexOf('*'))
-  const suffix = pattern.slice(pattern.lastIndexOf('*') + 1)
+  // The literal text before the first `*` and after the last can only match the value's own
+  // start and end, so they are compared directly and the automaton runs on what lies between:
+  // for `repo:acme/app:ref:refs/heads/*` that is one token over the branch name, not the
+  // whole pattern over the whole subject.
+  const first = pattern.indexOf('*')
+  const last = pattern.lastIndexOf('*')
+  const prefix = pattern.slice(0, first)
+  const suffix = pattern.slice(last + 1)
+  const { kinds, units } = tokenize(pattern.slice(first, last + 1))
   const matches = (value: string): boolean =>
     value.length >= prefix.length + suffix.length &&
     value.startsWith(prefix) &&
     value.endsWith(suffix) &&
-    run(kinds, units, value).accepted
+    run(kinds, units, value, prefix.length, value.length - suffix.length).accepted
   return Object.freeze({ pattern, literal: false, matches })
 }
 
@@ -86,19 +92,21 @@ function close(kinds: Uint8Array, states: Uint8Array): void {
   }
 }
 
-// Runs the automaton over `value`: `alive` when some state survives, `accepted` when the end of
-// the pattern is reached exactly at the end of the value.
+// Runs the automaton over `value` from `start` to `end`: `alive` when some state survives,
+// `accepted` when the end of the pattern is reached exactly at `end`.
 function run(
   kinds: Uint8Array,
   units: Uint16Array,
   value: string,
+  start = 0,
+  end = value.length,
 ): { readonly alive: boolean; readonly accepted: boolean } {
   const size = kinds.length
   let current = new Uint8Array(size + 1)
   let next = new Uint8Array(size + 1)
   current[0] = 1
   close(kinds, current)
-  for (let j = 0; j < value.length; j++) {
+  for (let j = start; j < end; j++) {
     const unit = value.charCodeAt(j)
     next.fill(0)
     let alive = false

@@ -22,7 +22,7 @@ before(async () => {
 })
 after(() => world.close())
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 describe('buildServer over HTTP', () => {
   it('serves discovery and exchanges a token over a real connection', async () => {
@@ -92,6 +92,54 @@ describe('buildServer over HTTP', () => {
     const line = world.logs.find((l) => l.correlationId === 'boom-1' && l.msg === 'request failed')
     assert.ok(line !== undefined)
     assert.match(JSON.stringify(line.err), /sqlite said something internal/)
+  })
+
+  it('logs a refusal before the engine at warn, with its code under the correlation id', async () => {
+    const response = await fetch(`${base}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': 'warn-1' },
+      body: 'grant_type=password&username=a',
+    })
+    assert.equal(response.status, 400)
+    await response.body?.cancel()
+    const line = world.logs.find((l) => l.correlationId === 'warn-1' && l.msg === 'request refused')
+    assert.deepEqual([line?.level, line?.code], [40, 'unsupported_grant_type'])
+  })
+
+  it('logs an audited refusal at info, and an internal_error at error with its message', async (t) => {
+    const send = (id: string) =>
+      fetch(`${base}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': id },
+        body: new URLSearchParams({
+          grant_type: tokenExchange,
+          subject_token: 'not-a.jwt',
+          subject_token_type: jwtType,
+          audience: payments,
+        }),
+      })
+    assert.equal((await send('info-1')).status, 400)
+    const refused = world.logs.find(
+      (l) => l.correlationId === 'info-1' && l.msg === 'request refused',
+    )
+    assert.deepEqual([refused?.level, refused?.code], [30, 'malformed'])
+
+    const append = world.stores.audit.append
+    t.after(() => {
+      world.stores.audit.append = append
+    })
+    world.stores.audit.append = async () => {
+      throw new Error('disk full')
+    }
+    const response = await send('error-1')
+    assert.equal(response.status, 500)
+    await response.body?.cancel()
+    const failed = world.logs.find(
+      (l) => l.correlationId === 'error-1' && l.msg === 'request failed',
+    )
+    assert.equal(failed?.level, 50)
+    assert.equal(failed?.code, 'internal_error')
+    assert.match(String(failed?.message), /audit record could not be written \(disk full\)/)
   })
 
   it('answers a body over the limit with 413 too_large before reading it', async () => {

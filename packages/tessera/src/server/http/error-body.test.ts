@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { codes, TesseraError } from '@tessera/verify'
+import { policyError } from '../../policy/explanation.ts'
 import { renderErrorBody } from './error-body.ts'
 
 describe('renderErrorBody', () => {
@@ -35,6 +36,40 @@ describe('renderErrorBody', () => {
       message: codes.target_not_allowed.summary,
       hint: 'trailing_slash',
       correlationId: 'c-2',
+    })
+  })
+
+  it('shows a detail code about a policy at summary, with the policy and hint only', () => {
+    const error = policyError('audience_mismatch', 'audience', 'ci-deploy', {
+      message: 'aud "https://a.example/" is not one of ["https://a.example"]',
+      expected: ['https://a.example'],
+      actual: ['https://a.example/'],
+      hint: { id: 'trailing_slash', words: 'the values differ only by a trailing slash' },
+    })
+    assert.deepEqual(renderErrorBody(error, 'c-4'), {
+      code: 'audience_mismatch',
+      check: 'audience',
+      message: codes.audience_mismatch.summary,
+      hint: 'trailing_slash',
+      policy: 'ci-deploy',
+      correlationId: 'c-4',
+    })
+  })
+
+  it("adds the author's message to condition_failed", () => {
+    const error = policyError(
+      'condition_failed',
+      'condition',
+      'ci-deploy',
+      { message: 'first attempts only', expected: 'true', actual: 'false' },
+      { prefix: false },
+    )
+    assert.deepEqual(renderErrorBody(error, 'c-5'), {
+      code: 'condition_failed',
+      check: 'condition',
+      message: `${codes.condition_failed.summary}: first attempts only`,
+      policy: 'ci-deploy',
+      correlationId: 'c-5',
     })
   })
 

@@ -1,5 +1,6 @@
 import type { TesseraError } from '@tessera/verify'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { isAudited } from '../../sts/index.ts'
 import { renderErrorBody } from './error-body.ts'
 import { toHttpError } from './http-error.ts'
 
@@ -23,8 +24,12 @@ export const renderTesseraError: ErrorRenderer = (error, correlationId) => ({
 /**
  * Creates a Fastify error handler that answers every error in `render`'s format: the
  * transport's status where it chose one (413, 415), else the renderer's. An unexpected error
- * is logged in full with the correlation id and answered as an opaque `internal_error`;
- * a refusal is logged with its code only (the audit log has the rest).
+ * is logged in full with the correlation id and answered as an opaque `internal_error`.
+ * A refusal is logged with its code, check and hint under the correlation id (never its
+ * message or values): at `info` when the engine audited it (the audit log has the rest), at
+ * `warn` when it was refused before the engine — body size, media type, form syntax, grant
+ * type, parameters — since nothing else records those and the default level must show them.
+ * An `internal_error` is logged at `error` with its message.
  */
 export function createErrorHandler(render: ErrorRenderer) {
   return function handleError(
@@ -34,11 +39,15 @@ export function createErrorHandler(render: ErrorRenderer) {
   ): FastifyReply {
     const http = toHttpError(thrown)
     if (http.unexpected) request.log.error({ err: thrown }, 'request failed')
-    else
-      request.log.info(
-        { code: http.error.code, check: http.error.check, hint: http.error.hint },
-        'request refused',
-      )
+    else if (http.error.code === 'internal_error') {
+      // The server's own failure (the audit sink, a key): the caller saw nothing, and when the
+      // audit write is what failed the log is the only place the (redacted) message lands.
+      const { code, check, message } = http.error
+      request.log.error({ code, check, message }, 'request failed')
+    } else {
+      const { code, check, hint } = http.error
+      request.log[isAudited(http.error) ? 'info' : 'warn']({ code, check, hint }, 'request refused')
+    }
     const rendered = render(http.error, request.id)
     return reply
       .code(http.status ?? rendered.status)

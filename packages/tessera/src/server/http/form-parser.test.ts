@@ -30,12 +30,20 @@ describe('parseForm', () => {
   })
 
   it('refuses escapes that are not UTF-8', () => {
-    assert.throws(
-      () => parseForm('a=%ff%fe'),
-      (error: unknown) =>
-        error instanceof TesseraError &&
-        error.code === 'invalid_request' &&
-        error.message === 'form body has percent-escapes that are not valid UTF-8',
-    )
+    for (const body of ['a=%ff%fe', 'a=%41%2F%c3', 'a=%3A&b=%E9', 'a=x&b=%80']) {
+      assert.throws(
+        () => parseForm(body),
+        (error: unknown) =>
+          error instanceof TesseraError &&
+          error.code === 'invalid_request' &&
+          error.message === 'form body has percent-escapes that are not valid UTF-8',
+        body,
+      )
+    }
+  })
+
+  it('accepts escapes that are UTF-8, upper or lower case, next to ASCII ones', () => {
+    assert.equal(parseForm('a=%c3%A9%3A%2f&b=%E2%82%AC').get('a'), 'é:/')
+    assert.equal(parseForm('a=%c3%A9%3A%2f&b=%E2%82%AC').get('b'), '€')
   })
 })

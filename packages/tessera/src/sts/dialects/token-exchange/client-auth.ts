@@ -8,7 +8,9 @@ export type RequestHeaders = Readonly<Record<string, string | readonly string[] 
  * The client id of a token request, from the body (`client_id`, RFC 6749 §2.3.1
  * client_secret_post or a public client) or from `authorization: Basic`
  * (client_secret_basic). Tessera authenticates the subject token, not the client, so a
- * secret is never checked — only the id is kept, for the audit log and `client_id`.
+ * secret is never checked — only the id is kept, for the audit log. It never becomes the
+ * minted `client_id` (the granting policy's name): an unauthenticated caller could name itself
+ * any client.
  *
  * @throws {TesseraError} `invalid_request` for a malformed Basic credential or two different ids
  */

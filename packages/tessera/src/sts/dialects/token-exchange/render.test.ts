@@ -126,6 +126,38 @@ describe('renderTokenExchangeError', () => {
     })
   })
 
+  it('shows a policy clause of a detail code (subject_mismatch) at summary: no pattern, no value', async () => {
+    const error = await refusal(() =>
+      world.engine.exchange({
+        dialect: 'token-exchange',
+        correlationId: 'corr-5',
+        subjectToken: world.idpToken({
+          sub: 'repo:Acme/payments:ref:refs/heads/main',
+          repository_owner: 'acme',
+          repository: 'acme/payments',
+        }),
+        subjectTokenType: tokenTypes.jwt,
+        audience: 'payments-api',
+        scopes: [],
+      }),
+    )
+    assert.deepEqual(renderTokenExchangeError(error, 'corr-5'), {
+      status: 400,
+      body: {
+        error: 'invalid_grant',
+        error_description: `${codes.subject_mismatch.summary} (policy 'ci-deploy')`,
+        code: 'subject_mismatch',
+        hint: 'case',
+        policy: 'ci-deploy',
+        correlation_id: 'corr-5',
+      },
+      headers: noStore,
+    })
+    // The pattern the caller is not shown is in the audit record.
+    const record = world.audit.records.find((r) => r.correlationId === 'corr-5')
+    assert.match(record?.message ?? '', /does not match "repo:acme\/payments:ref:refs\/heads\/\*"/)
+  })
+
   it("adds the author's message to condition_failed", async () => {
     const error = await refusal(() =>
       world.engine.exchange({

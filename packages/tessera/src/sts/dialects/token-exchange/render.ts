@@ -1,5 +1,5 @@
 import { codes, isTesseraError, TesseraError } from '@tessera/verify'
-import { policyOf } from '../../../policy/index.ts'
+import { callerExposure, policyOf } from '../../../policy/index.ts'
 import type { ExchangeResult } from '../../types.ts'
 import { wireCodes } from './wire-codes.ts'
 
@@ -38,10 +38,11 @@ export function renderTokenExchange(result: ExchangeResult): TokenExchangeRespon
 
 /**
  * Renders a rejection as RFC 6749 §5.2 JSON plus Tessera's explanation, as much as the code's
- * exposure allows: `detail` adds `hint`, `expected` and `actual`; `summary` gives the code's
- * summary, the `hint` and the deciding `policy` (and the author's message for
- * `condition_failed`); `opaque` gives only the code and the correlation id. Anything that is
- * not a `TesseraError` is answered as an opaque `internal_error`.
+ * exposure allows — at most `summary` for an error about a policy (`callerExposure`): `detail`
+ * adds `hint`, `expected` and `actual`; `summary` gives the code's summary, the `hint` and the
+ * deciding `policy` (and the author's message for `condition_failed`); `opaque` gives only the
+ * code and the correlation id. Anything that is not a `TesseraError` is answered as an opaque
+ * `internal_error`.
  */
 export function renderTokenExchangeError(
   error: unknown,
@@ -51,7 +52,7 @@ export function renderTokenExchangeError(
     ? error
     : new TesseraError({ code: 'internal_error', message: 'unexpected failure', cause: error })
   const wire = wireCodes[known.code]
-  const exposure = codes[known.code].exposure
+  const exposure = callerExposure(known)
   // The policy part remembers which policy a policy error is about (TesseraError has no field
   // for it): the deny policy that matched, or the closest allow policy.
   const policy = policyOf(known)

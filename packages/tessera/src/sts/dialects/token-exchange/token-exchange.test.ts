@@ -44,7 +44,8 @@ describe('token exchange dialect', () => {
     assert.equal(response.body.token_type, 'Bearer')
     assert.equal(response.body.scope, 'payments.read payments.write')
     const { claims } = decodeParts(response.body.access_token as string)
-    assert.equal(claims.client_id, 'my-client')
+    // The token names the granting policy; the unauthenticated client id is only recorded.
+    assert.equal(claims.client_id, 'ci-deploy')
     assert.equal(world.audit.records[0]?.correlationId, 'req-42')
     assert.equal(world.audit.records[0]?.dialect, 'token-exchange')
     assert.equal(world.audit.records[0]?.clientId, 'my-client')
