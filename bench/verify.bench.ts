@@ -17,6 +17,7 @@ import { cpus } from 'node:os'
 import { createVerifier } from '@tessera/verify'
 import { createVerifier as createFastJwtVerifier } from 'fast-jwt'
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose'
+import { p1363ToDer } from './ecdsa-der.ts'
 import {
   type Contestant,
   madPercent,
@@ -41,31 +42,6 @@ const clock = (): number => now
 
 // ---------------------------------------------------------------------------------------------
 // Ceiling: the least work a correct verifier can do, on node:crypto's fastest path.
-
-/** JOSE ECDSA r‖s (32 + 32 bytes) to DER ECDSA-Sig-Value, one allocation. */
-function p1363ToDer(sig: Buffer): Buffer {
-  let r = 0
-  while (r < 31 && sig[r] === 0) r++
-  let s = 32
-  while (s < 63 && sig[s] === 0) s++
-  const rPad = (sig[r] as number) >= 0x80 ? 1 : 0
-  const sPad = (sig[s] as number) >= 0x80 ? 1 : 0
-  const rLen = 32 - r + rPad
-  const sLen = 64 - s + sPad
-  const der = Buffer.allocUnsafe(6 + rLen + sLen)
-  der[0] = 0x30
-  der[1] = 4 + rLen + sLen
-  der[2] = 0x02
-  der[3] = rLen
-  if (rPad) der[4] = 0
-  sig.copy(der, 4 + rPad, r, 32)
-  const o = 4 + rLen
-  der[o] = 0x02
-  der[o + 1] = sLen
-  if (sPad) der[o + 2] = 0
-  sig.copy(der, o + 2 + sPad, s, 64)
-  return der
-}
 
 function makeCeiling(alg: BenchAlg, kid: string, key: KeyObject): (token: string) => unknown {
   const hash = alg === 'EdDSA' ? null : 'sha256'
