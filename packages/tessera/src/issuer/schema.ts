@@ -108,6 +108,15 @@ export function resolveIssuerSettings(
   return Object.freeze({
     issuerUrl: context.issuerUrl,
     trustDomain: context.trustDomain,
+    ...applyIssuerDefaults(section),
+  })
+}
+
+// The section's settings with every default applied (everything but the URL and trust domain).
+function applyIssuerDefaults(
+  section: IssuerSection,
+): Omit<IssuerSettings, 'issuerUrl' | 'trustDomain'> {
+  return {
     algorithm: section.algorithm ?? issuerDefaults.algorithm,
     identityTokenTtlSeconds:
       section.identityTokenTtlSeconds ?? issuerDefaults.identityTokenTtlSeconds,
@@ -115,7 +124,7 @@ export function resolveIssuerSettings(
     rotateEverySeconds: section.rotateEverySeconds ?? issuerDefaults.rotateEverySeconds,
     prePublishSeconds: section.prePublishSeconds ?? issuerDefaults.prePublishSeconds,
     jwksMaxAgeSeconds: section.jwksMaxAgeSeconds ?? issuerDefaults.jwksMaxAgeSeconds,
-  })
+  }
 }
 
 /** The numeric settings whose relations `checkIssuerSettings` checks. */

@@ -12,24 +12,8 @@ import {
   subjectPatternProblem,
 } from './pattern-checks.ts'
 import { pointer } from './pointer.ts'
+import { reservedOutputClaims } from './reserved-claims.ts'
 import type { PolicyConfig, PolicyContext } from './types.ts'
-
-// Claims the exchange engine and the minter set themselves; a mapping must not replace them.
-const reservedOutputClaims = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'exp',
-  'nbf',
-  'iat',
-  'jti',
-  'act',
-  'may_act',
-  'scope',
-  'client_id',
-  'cnf',
-  '__proto__',
-])
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
 const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/

@@ -1,25 +1,6 @@
-/**
- * Claims whose meaning the engine or the minter decides. A policy's mapped output claims never
- * set them: a template must not be able to widen `aud`, extend `exp`, forge `act` or `cnf`,
- * or change who the token is for (RFC 9068 §2.2, RFC 8693 §4).
- */
-export const registeredClaims: ReadonlySet<string> = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'exp',
-  'nbf',
-  'iat',
-  'jti',
-  'client_id',
-  'scope',
-  'act',
-  'may_act',
-  'cnf',
-  'auth_time',
-  'acr',
-  'amr',
-])
+import { reservedOutputClaims } from '../policy/index.ts'
+/** The claims a mapping never sets: the policy part's list, applied again at merge time. */
+export const registeredClaims: ReadonlySet<string> = reservedOutputClaims
 
 /**
  * Merges a policy's mapped claims under the engine's registered ones: mapped claims come first

@@ -17,7 +17,7 @@ const kinds: readonly Kind[] = [
   {
     name: 'unencoded_payload',
     expect: 'crit_unsupported',
-    why: 'RFC 7797 b64 is not implemented; its crit must be refused (RFC 7515 §4.1.11)',
+    why: 'Tessera does not support RFC 7797 b64; its crit must be refused (RFC 7515 §4.1.11)',
     matches: (h) => h.b64 !== undefined,
   },
   {

@@ -4,6 +4,7 @@ import {
   type IssuerSection,
   type IssuerSettings,
   issuerDefaults,
+  resolveIssuerSettings,
   type SecretRef,
 } from '../../issuer/index.ts'
 import { compileSecretRef } from '../secrets.ts'
@@ -42,15 +43,15 @@ export function compileIssuer(
   context: IssuerContext,
   problems: Problem[],
 ): CompiledIssuerSection {
-  const settings = {
-    algorithm: section.algorithm ?? issuerDefaults.algorithm,
-    identityTokenTtlSeconds:
-      section.identityTokenTtlSeconds ?? issuerDefaults.identityTokenTtlSeconds,
-    accessTokenTtlSeconds: section.accessTokenTtlSeconds ?? issuerDefaults.accessTokenTtlSeconds,
-    rotateEverySeconds: section.rotateEverySeconds ?? issuerDefaults.rotateEverySeconds,
-    prePublishSeconds: section.prePublishSeconds ?? issuerDefaults.prePublishSeconds,
-    jwksMaxAgeSeconds: section.jwksMaxAgeSeconds ?? issuerDefaults.jwksMaxAgeSeconds,
-  }
+  // The URL and trust domain come from other sections; only the defaulted timings matter here.
+  const {
+    issuerUrl: _url,
+    trustDomain: _domain,
+    ...settings
+  } = resolveIssuerSettings(section, {
+    issuerUrl: '',
+    trustDomain: '',
+  })
   const { clean } = context
   const timingsClean = timingFields.every(clean)
   if (timingsClean) problems.push(...checkIssuerSettings(settings))
