@@ -13,17 +13,29 @@ export const rules: Readonly<Record<string, readonly string[]>> = {
   'verify/keys': ['verify/explain', 'verify/token'],
   'verify/checks': ['verify/explain', 'verify/token', 'verify/keys'],
   'verify/replay': ['verify/explain', 'verify/token'],
+  'verify/dpop': ['verify/explain', 'verify/token', 'verify/keys', 'verify/replay'],
+  'verify/binding': ['verify/explain', 'verify/token', 'verify/keys'],
+  'verify/authorize': ['verify/explain', 'verify/token'],
   'verify/verifier': [
     'verify/explain',
     'verify/token',
     'verify/keys',
     'verify/checks',
     'verify/replay',
+    'verify/dpop',
+    'verify/binding',
+    'verify/authorize',
   ],
-  'verify/dpop': ['verify/explain', 'verify/token', 'verify/keys', 'verify/replay'],
-  'verify/binding': ['verify/explain', 'verify/token', 'verify/keys', 'verify/replay'],
-  'verify/delegation': ['verify/explain', 'verify/token', 'verify/keys', 'verify/replay'],
-  'verify/adapters': ['verify/verifier', 'verify/dpop', 'verify/binding', 'verify/explain'],
+  'verify/client': ['verify/explain', 'verify/token', 'verify/keys', 'verify/dpop'],
+  'verify/adapters': [
+    'verify/verifier',
+    'verify/dpop',
+    'verify/binding',
+    'verify/authorize',
+    'verify/explain',
+    'verify/token',
+    'verify/client',
+  ],
   'verify/index.ts': ['*'],
   'tessera/saml': ['@tessera/verify'],
   'tessera/policy': ['@tessera/verify'],
@@ -39,6 +51,9 @@ export const rules: Readonly<Record<string, readonly string[]>> = {
   'tessera/cli': ['*'],
   'tessera/app.ts': ['*'],
 }
+
+/** The optional peer dependencies `verify/adapters` may import (types or runtime). */
+const adapterPeers = ['fastify', 'express', '@grpc/grpc-js']
 
 const importPattern =
   /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
@@ -91,8 +106,15 @@ function judge(
 ): string | undefined {
   if (spec.startsWith('node:')) return undefined
   if (!spec.startsWith('.')) {
-    if (pkg === 'verify')
+    if (pkg === 'verify') {
+      // Adapters are subpath exports whose frameworks are optional peer dependencies.
+      if (
+        part === 'verify/adapters' &&
+        adapterPeers.some((p) => spec === p || spec.startsWith(`${p}/`))
+      )
+        return undefined
       return '@tessera/verify has no runtime dependency: only node: built-ins may be imported'
+    }
     if (spec === '@tessera/verify' || spec.startsWith('@tessera/verify/')) {
       return allowed.includes('*') || allowed.includes('@tessera/verify')
         ? undefined

@@ -156,6 +156,7 @@ export function compileConfig(
     trustedIssuers: trustedIssuers as NonNullable<typeof trustedIssuers>,
     inventory: doc.inventory,
     policies: policies as CompiledPolicySet,
+    clouds: doc.clouds,
     store: { kind: doc.store.kind as 'sqlite' | 'memory', dataDir: dataDir as string },
     telemetry: { logLevel: doc.telemetry.logLevel as LogLevel },
     source: context.source,

@@ -47,6 +47,7 @@ describe('configSchema', () => {
       'trustedIssuers',
       'inventory',
       'policies',
+      'clouds',
       'store',
       'telemetry',
     ])

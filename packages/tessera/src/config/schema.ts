@@ -2,6 +2,7 @@ import { type Static, Type } from 'typebox'
 import { issuerSectionSchema } from '../issuer/index.ts'
 import { inventorySchema, policySchema } from '../policy/index.ts'
 import { storeSectionSchema } from '../store/index.ts'
+import { cloudsSectionSchema } from './sections/clouds.ts'
 import { serverSectionSchema } from './sections/server.ts'
 import { telemetrySectionSchema } from './sections/telemetry.ts'
 import { trustDomainSchema } from './sections/trust-domain.ts'
@@ -34,6 +35,7 @@ export const configSchema = Type.Object(
           'Trust policies: which presented identities (issuer, audience, subject, claims, condition) may obtain which credentials.',
       }),
     ),
+    clouds: Type.Optional(Type.With(cloudsSectionSchema, { default: {} })),
     store: Type.Optional(Type.With(storeSectionSchema, { default: {} })),
     telemetry: Type.Optional(Type.With(telemetrySectionSchema, { default: {} })),
   },

@@ -2,6 +2,7 @@ import type { Clock, JwsAlgorithm } from '@tessera/verify'
 import type { IssuerSettings, SecretRef } from '../issuer/index.ts'
 import type { CompiledPolicySet, Inventory } from '../policy/index.ts'
 import type { StoreSettings } from '../store/index.ts'
+import type { CloudsSection } from './sections/clouds.ts'
 import type { ListenAddress } from './sections/listen-address.ts'
 import type { LogLevel } from './sections/telemetry.ts'
 
@@ -72,6 +73,8 @@ export interface CompiledConfig {
   readonly trustedIssuers: readonly TrustedIssuer[]
   readonly inventory: Inventory
   readonly policies: CompiledPolicySet
+  /** Cloud wire dialects, as written (each dialect compiles its own part at server start). */
+  readonly clouds: CloudsSection
   readonly store: StoreSettings
   readonly telemetry: TelemetrySettings
   /** The file's path, or the label given to `parseConfig`. */

@@ -8,6 +8,7 @@ export const hintIds = [
   'path',
   'clock_skew',
   'other_claim',
+  'forwarded',
 ] as const
 
 /** A stable near-miss hint id. */
@@ -34,4 +35,6 @@ export const hintDescriptions: Readonly<Record<HintId, string>> = Object.freeze(
     'a time check failed by less than five minutes beyond the leeway: the clocks disagree',
   other_claim:
     'the expected value appears in another claim (azp, client_id, scope, sub, …) rather than the one checked',
+  forwarded:
+    "the token's audience is another service: it was forwarded instead of exchanged (RFC 8693) for this one",
 })

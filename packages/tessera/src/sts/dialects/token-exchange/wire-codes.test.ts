@@ -13,6 +13,9 @@ const rfcErrors = new Set([
   'invalid_client',
   'server_error',
   'temporarily_unavailable',
+  // RFC 9449 §5 and §8: the token endpoint's own DPoP errors.
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
 ])
 
 describe('wireCodes (token exchange)', () => {
@@ -37,11 +40,30 @@ describe('wireCodes (token exchange)', () => {
   it('puts every verification failure and policy denial in the invalid_grant bucket', () => {
     for (const code of errorCodes) {
       const { check, exposure } = codes[code]
-      const verification = exposure === 'detail' && check !== 'request' && code !== 'too_large'
+      const verification =
+        exposure === 'detail' &&
+        !['request', 'dpop', 'request_policy'].includes(check) &&
+        code !== 'too_large'
       const denial =
         check === 'policy' && !['target_not_allowed', 'scope_not_allowed'].includes(code)
       if (verification || denial) assert.equal(wireCodes[code].error, 'invalid_grant', code)
     }
+  })
+
+  it('answers a bad or replayed DPoP proof and a missing nonce as RFC 9449 names them', () => {
+    assert.deepEqual(
+      Object.fromEntries(
+        (['invalid_dpop_proof', 'dpop_replay', 'use_dpop_nonce'] as const).map((c) => [
+          c,
+          wireCodes[c].error,
+        ]),
+      ),
+      {
+        invalid_dpop_proof: 'invalid_dpop_proof',
+        dpop_replay: 'invalid_dpop_proof',
+        use_dpop_nonce: 'use_dpop_nonce',
+      },
+    )
   })
 
   it('maps the request, target, scope and availability codes as RFC 6749 and RFC 8693 name them', () => {

@@ -11,6 +11,8 @@ export type TokenExchangeError =
   | 'invalid_client'
   | 'server_error'
   | 'temporarily_unavailable'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
 
 /** How one Tessera code goes out on the token-exchange wire. */
 export interface TokenExchangeWireCode {
@@ -75,6 +77,17 @@ export const wireCodes = Object.freeze({
   unsupported_token_type: request,
   join_token_invalid: grant,
   internal_error: server,
+  // RFC 9449 §5 and §8: a token request with a bad proof, or without the nonce the server wants.
+  missing_credentials: request,
+  invalid_dpop_proof: { error: 'invalid_dpop_proof', status: 400 },
+  dpop_replay: { error: 'invalid_dpop_proof', status: 400 },
+  use_dpop_nonce: { error: 'use_dpop_nonce', status: 400 },
+  binding_mismatch: grant,
+  bound_token_as_bearer: grant,
+  // Receiver-side decisions; a subject token is never judged by them, but every code has a row.
+  insufficient_scope: { error: 'invalid_scope', status: 400 },
+  subject_not_allowed: grant,
+  delegation_too_deep: grant,
   invalid_options: server,
   invalid_config: server,
 } as const satisfies Record<ErrorCode, TokenExchangeWireCode>)

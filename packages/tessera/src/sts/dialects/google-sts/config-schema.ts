@@ -1,0 +1,63 @@
+import { type Static, Type } from 'typebox'
+
+const providerSchema = Type.Object(
+  {
+    pool: Type.String({ minLength: 1, description: 'Workload identity pool id.' }),
+    provider: Type.String({ minLength: 1, description: 'Provider id inside the pool.' }),
+    issuer: Type.String({ minLength: 1, description: 'issuer-uri: compared with iss exactly.' }),
+    allowedAudiences: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description:
+          'Accepted aud; when empty, the default audience https://iam.googleapis.com/<provider resource name>.',
+      }),
+    ),
+    attributeMapping: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'CEL expressions over assertion; google.subject is required by Google.',
+      }),
+    ),
+    attributeCondition: Type.Optional(
+      Type.String({ description: 'CEL condition over assertion and attribute.' }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const serviceAccountSchema = Type.Object(
+  {
+    email: Type.String({
+      minLength: 3,
+      description: 'Service account e-mail addressed by generateAccessToken.',
+    }),
+    target: Type.String({
+      minLength: 1,
+      description: 'Inventory service name the access tokens are for.',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+/** JSON Schema (TypeBox) of `clouds.gcp`: Google STS and IAM Credentials. */
+export const gcpDialectSchema = Type.Object(
+  {
+    projectNumber: Type.String({
+      pattern: '^[0-9]+$',
+      description: 'Project number in provider resource names.',
+    }),
+    providers: Type.Array(providerSchema, {
+      default: [],
+      description: 'Workload identity pool providers (what STS accepts as audience).',
+    }),
+    serviceAccounts: Type.Array(serviceAccountSchema, {
+      default: [],
+      description: 'Service accounts generateAccessToken may impersonate.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Google STS (RFC 8693 flavour) and generateAccessToken impersonation.',
+  },
+)
+
+/** `clouds.gcp` as written in `tessera.yaml`. */
+export type GcpDialectSection = Static<typeof gcpDialectSchema>
