@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { isTesseraError, type Problem, quote, systemClock } from '@tessera/verify'
 import { Value } from 'typebox/value'
 import { type CompiledPolicySet, compilePolicies } from '../policy/index.ts'
+import { cloudDialectPolicies } from '../sts/index.ts'
 import { deepFreeze } from './deep-freeze.ts'
 import { pointer } from './json-pointer.ts'
 import { type ConfigDocument, configSchema } from './schema.ts'
@@ -131,7 +132,9 @@ export function compileConfig(
   if (clean('inventory') && publicUrl !== undefined && trustDomain !== undefined) {
     try {
       // With broken policies, compiling none still runs the inventory checks policy owns.
-      policies = compilePolicies(clean('policies') ? doc.policies : [], {
+      const own = clean('policies') ? doc.policies : []
+      const implied = clean('clouds') ? cloudDialectPolicies(doc.clouds) : []
+      policies = compilePolicies([...own, ...implied], {
         inventory: doc.inventory,
         trustDomain,
         issuerUrl: publicUrl,

@@ -6,6 +6,8 @@
 export { isAudited } from './audited.ts'
 export { type CanonicalExchange, type IssuedTokenType, tokenTypes } from './canonical.ts'
 export { type AwsDialectSection, awsDialectSchema } from './dialects/aws-sts/config-schema.ts'
+export { cloudDialectPolicies } from './dialects/cloud-policies.ts'
+export type { CloudsSection as CloudsDialects } from './dialects/clouds-section.ts'
 export { type EntraDialectSection, entraDialectSchema } from './dialects/entra/config-schema.ts'
 export { type GcpDialectSection, gcpDialectSchema } from './dialects/google-sts/config-schema.ts'
 export type { RequestHeaders } from './dialects/token-exchange/client-auth.ts'

@@ -1,0 +1,20 @@
+import type { PolicyConfig } from '../../../policy/index.ts'
+import type { EntraDialectSection } from './config-schema.ts'
+
+/**
+ * The trust policies an Entra section stands for: one allow policy per federated identity
+ * credential (issuer, subject and audience exact), named `entra:<clientId>:<credential name>`,
+ * so that the engine verifies, mints and audits Entra exchanges like every other.
+ */
+export function entraPolicies(section: EntraDialectSection | undefined): PolicyConfig[] {
+  if (section === undefined) return []
+  return section.applications.flatMap((app) =>
+    app.federatedCredentials.map((fic) => ({
+      name: `entra:${app.clientId}:${fic.name}`,
+      issuer: fic.issuer,
+      audience: [...fic.audiences],
+      subject: fic.subject,
+      targets: [app.target],
+    })),
+  )
+}
