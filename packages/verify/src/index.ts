@@ -3,6 +3,29 @@
  * rejection. Owns the verify and explain parts; imports nothing but Node built-ins.
  */
 
+export type { DelegationOptions } from './authorize/delegation.ts'
+export { matchGlob } from './authorize/glob.ts'
+export {
+  allow,
+  allowSubjects,
+  deny,
+  type RequestContext,
+  type RequestDecision,
+  type RequestPolicy,
+  requireScopes,
+} from './authorize/request-policy.ts'
+export { certificateThumbprint } from './binding/certificate-thumbprint.ts'
+export { type CreateDpopProofInput, createDpopProof } from './dpop/create-proof.ts'
+export { generateDpopKeyPair } from './dpop/generate-key-pair.ts'
+export { createDpopNonceSource, type DpopNonceSourceOptions } from './dpop/nonce-source.ts'
+export type {
+  DpopKeyPair,
+  DpopNonceSource,
+  DpopOptions,
+  DpopProof,
+  ResolvedDpopOptions,
+} from './dpop/types.ts'
+export { type ValidateDpopProofInput, validateDpopProof } from './dpop/validate-proof.ts'
 export { findClosest } from './explain/closest.ts'
 export {
   type CodeInfo,
@@ -40,11 +63,15 @@ export { createVerifier } from './verifier/create-verifier.ts'
 export type {
   CheckName,
   CheckResult,
+  DecisionEvent,
   Evaluation,
   IssuerOptions,
   IssuerState,
   JwksCacheOptions,
+  RequestBinding,
+  RequestVerifyResult,
   Verifier,
   VerifierOptions,
+  VerifyRequestInput,
   VerifyResult,
 } from './verifier/types.ts'

@@ -325,7 +325,7 @@ describe('createExchangeEngine: exchange', () => {
         check: 'audience',
         expected: world.policies.acceptedAudiences,
         actual: ['https://elsewhere.example.com'],
-        hint: undefined,
+        hint: 'forwarded',
       },
     )
   })

@@ -74,31 +74,34 @@ describe('checkAudience', () => {
     )
   })
 
-  it('rejects an unrelated audience without a hint', () => {
+  it('hints forwarded for an unrelated audience: exchange the token instead of forwarding it', () => {
     const error = checkAudience({ aud: 'https://other.example.org' }, [api])
     assertError(error, {
       code: 'audience_mismatch',
       check: 'audience',
       expected: [api],
       actual: ['https://other.example.org'],
-      hint: undefined,
+      hint: 'forwarded',
     })
     assert.equal(
       error.message,
-      'aud "https://other.example.org" is not one of ["https://api.example.com"]',
+      'aud "https://other.example.org" is not one of ["https://api.example.com"]: the token was issued for "https://other.example.org", not for this service; exchange it for this service (RFC 8693 token exchange) instead of forwarding it',
     )
   })
 
-  it('rejects an unrelated aud array without a hint, quoting it as a list', () => {
+  it('hints forwarded for an unrelated aud array, quoting it as a list', () => {
     const error = checkAudience({ aud: ['a', 'b'] }, [api])
     assertError(error, {
       code: 'audience_mismatch',
       check: 'audience',
       expected: [api],
       actual: ['a', 'b'],
-      hint: undefined,
+      hint: 'forwarded',
     })
-    assert.equal(error.message, 'aud ["a", "b"] is not one of ["https://api.example.com"]')
+    assert.equal(
+      error.message,
+      'aud ["a", "b"] is not one of ["https://api.example.com"]: the token was issued for ["a", "b"], not for this service; exchange it for this service (RFC 8693 token exchange) instead of forwarding it',
+    )
   })
 
   it('points at the claim where the accepted identifier appears instead of aud', () => {
@@ -159,7 +162,7 @@ describe('checkAudience', () => {
 
   it('ignores other claims that are neither strings nor arrays', () => {
     const error = checkAudience({ aud: 'x', client_id: 42 }, [api])
-    assert.equal(error?.hint, undefined)
+    assert.equal(error?.hint, 'forwarded')
   })
 
   it('reports a missing aud as missing_claim', () => {

@@ -55,7 +55,13 @@ function explainAudience(claims: JwtClaims, accepted: readonly string[]): Tesser
   }
   if (near?.hint) return new TesseraError({ ...base, hint: near.hint.id })
   if (elsewhere) return new TesseraError({ ...base, hint: 'other_claim' })
-  return new TesseraError(base)
+  // No near miss: the token is a valid one for another service, so most likely it was passed
+  // along a call chain. RFC 8693 §1.1: the middle service should exchange it instead.
+  return new TesseraError({
+    ...base,
+    message: `aud ${shownActual} is not one of ${quoteList(accepted)}: the token was issued for ${shownActual}, not for this service; exchange it for this service (RFC 8693 token exchange) instead of forwarding it`,
+    hint: 'forwarded',
+  })
 }
 
 function findInOtherClaim(

@@ -1,16 +1,20 @@
 import { rankFailures } from '../explain/rank.ts'
-import type { TesseraError } from '../explain/tessera-error.ts'
+import { isTesseraError, type TesseraError } from '../explain/tessera-error.ts'
 import type { JwsHeader, JwtClaims } from '../token/types.ts'
 import { type ResolvedIssuer, resolveVerifierOptions } from './options.ts'
 import { type CheckContext, pipeline, type Step } from './pipeline.ts'
 import type {
   CheckName,
   CheckResult,
+  DecisionEvent,
   Evaluation,
+  RequestVerifyResult,
   Verifier,
   VerifierOptions,
+  VerifyRequestInput,
   VerifyResult,
 } from './types.ts'
+import { type RequestProgress, runVerifyRequest } from './verify-request.ts'
 
 /**
  * Creates a verifier for tokens from the configured issuers to this receiver. Options are
@@ -29,9 +33,86 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options)
   const steps = pipeline.filter((s) => s.applies(resolved))
 
+  const onDecision = resolved.onDecision
+
+  function verify(token: string): Promise<VerifyResult> {
+    if (onDecision === undefined) return verifyToken(token)
+    const started = performance.now()
+    return verifyToken(token).then(
+      (result) => {
+        decide(onDecision, accepted('verify', result, {}, started))
+        return result
+      },
+      (error: unknown) => {
+        decide(onDecision, rejected('verify', error, {}, started))
+        throw error
+      },
+    )
+  }
+
+  async function verifyRequest(input: VerifyRequestInput): Promise<RequestVerifyResult> {
+    const started = performance.now()
+    const progress: RequestProgress = {}
+    try {
+      const result = await runVerifyRequest(input, resolved, verifyToken, progress)
+      if (onDecision !== undefined)
+        decide(onDecision, accepted('request', result, progress, started))
+      return result
+    } catch (error) {
+      if (onDecision !== undefined)
+        decide(onDecision, rejected('request', error, progress, started))
+      throw error
+    }
+  }
+
+  function accepted(
+    kind: DecisionEvent['kind'],
+    result: VerifyResult,
+    progress: RequestProgress,
+    started: number,
+  ): DecisionEvent {
+    return {
+      kind,
+      outcome: 'accepted',
+      ...identity(result, progress),
+      latencyMs: performance.now() - started,
+    }
+  }
+
+  function rejected(
+    kind: DecisionEvent['kind'],
+    error: unknown,
+    progress: RequestProgress,
+    started: number,
+  ): DecisionEvent {
+    return {
+      kind,
+      outcome: 'rejected',
+      ...(isTesseraError(error) ? { code: error.code, check: error.check } : {}),
+      ...(progress.result === undefined ? {} : identity(progress.result, progress)),
+      latencyMs: performance.now() - started,
+    }
+  }
+
+  // Only values from the configuration or a verified token: the audience is the configured
+  // identifier the token matched, never an arbitrary aud.
+  function identity(result: VerifyResult, progress: RequestProgress) {
+    const aud = result.claims.aud
+    const auds = typeof aud === 'string' ? [aud] : (aud ?? [])
+    const audience = resolved.audience.find((a) => auds.includes(a))
+    const subject = result.claims.sub
+    return {
+      issuer: result.issuer,
+      ...(audience === undefined ? {} : { audience }),
+      ...(subject === undefined ? {} : { subject }),
+      ...(progress.actor === undefined ? {} : { actor: progress.actor }),
+      ...(progress.binding === undefined ? {} : { binding: progress.binding }),
+    }
+  }
+
   // The fast path stays synchronous until a step returns a promise (a key fetch, an async
   // replay store); only then does it continue asynchronously from that step.
-  function verify(token: string): Promise<VerifyResult> {
+  function verifyToken(token: string): Promise<VerifyResult> {
     try {
       const ctx = newContext(token)
       for (let i = 0; i < steps.length; i++) {
@@ -131,6 +212,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return Object.freeze({
     verify,
     evaluate,
+    verifyRequest,
+    dpopNonce: async () => {
+      const nonce = resolved.dpop?.nonce
+      return nonce === undefined ? undefined : await nonce.current()
+    },
+    dpopAlgorithms: resolved.dpop?.algorithms ?? Object.freeze([]),
     state: () =>
       [...resolved.issuers.values()].map((i) => ({
         issuer: i.issuer,
@@ -138,6 +225,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
         keys: i.keys.state(),
       })),
   })
+}
+
+/** Tells the observer; its failures (thrown or rejected) never change a decision. */
+function decide(onDecision: (event: DecisionEvent) => void, event: DecisionEvent): void {
+  try {
+    const returned: unknown = onDecision(event)
+    if (returned instanceof Promise) returned.catch(() => {})
+  } catch {
+    // An observer's failure must not turn an accepted request into an error.
+  }
 }
 
 function resultOf(ctx: CheckContext): VerifyResult {

@@ -1,7 +1,17 @@
+import type { DelegationOptions } from '../authorize/delegation.ts'
+import type { RequestPolicy } from '../authorize/request-policy.ts'
+import {
+  type DpopNonceSource,
+  defaultMaxProofAge,
+  defaultMaxProofBytes,
+  defaultProofLeeway,
+  type ResolvedDpopOptions,
+} from '../dpop/types.ts'
 import { type Problem, TesseraError } from '../explain/tessera-error.ts'
 import { createJwksClient } from '../keys/jwks-client.ts'
 import type { KeySource } from '../keys/key-source.ts'
 import { createLocalKeySet } from '../keys/local-key-set.ts'
+import { MemoryReplayStore } from '../replay/memory-replay-store.ts'
 import type { ReplayStore } from '../replay/replay-store.ts'
 import {
   isForbiddenAlgorithm,
@@ -11,7 +21,7 @@ import {
 } from '../token/algorithms.ts'
 import { type Clock, systemClock } from '../token/clock.ts'
 import { defaultMaxTokenBytes } from '../token/limits.ts'
-import type { JwksCacheOptions, VerifierOptions } from './types.ts'
+import type { DecisionEvent, JwksCacheOptions, VerifierOptions } from './types.ts'
 
 /** A trusted issuer after validation. */
 export interface ResolvedIssuer {
@@ -34,6 +44,11 @@ export interface ResolvedVerifierOptions {
   readonly replay?: ReplayStore
   readonly clock: Clock
   readonly maxTokenBytes: number
+  /** Present when the DPoP scheme is accepted. */
+  readonly dpop?: ResolvedDpopOptions
+  readonly delegation?: DelegationOptions
+  readonly policies: readonly RequestPolicy[]
+  readonly onDecision?: (event: DecisionEvent) => void
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -51,7 +66,20 @@ const knownOptions = new Set([
   'replay',
   'clock',
   'maxTokenBytes',
+  'dpop',
+  'delegation',
+  'policy',
+  'onDecision',
 ])
+const knownDpopOptions = new Set([
+  'maxProofAge',
+  'leeway',
+  'algorithms',
+  'replay',
+  'nonce',
+  'maxProofBytes',
+])
+const knownDelegationOptions = new Set(['maxDepth', 'allowedActors', 'requireMayAct'])
 const knownIssuerOptions = new Set([
   'issuer',
   'algorithms',
@@ -149,6 +177,14 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     add('replay', 'must be a ReplayStore (an object with a use(key, expiresAt) method)')
   }
   const clock = typeof options.clock === 'function' ? options.clock : systemClock
+  const dpop = options.dpop === undefined ? undefined : resolveDpop(options.dpop, clock, add)
+  const delegation =
+    options.delegation === undefined
+      ? undefined
+      : resolveDelegation(options.delegation, add, stringList)
+  const policies = resolvePolicies(options.policy, add)
+  if (options.onDecision !== undefined && typeof options.onDecision !== 'function')
+    add('onDecision', 'must be a function receiving a DecisionEvent')
 
   const issuers = new Map<string, ResolvedIssuer>()
   const seen = new Set<string>()
@@ -223,7 +259,109 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     ...(replay === undefined ? {} : { replay }),
     clock,
     maxTokenBytes,
+    ...(dpop === undefined ? {} : { dpop }),
+    ...(delegation === undefined ? {} : { delegation }),
+    policies,
+    ...(typeof options.onDecision === 'function' ? { onDecision: options.onDecision } : {}),
   })
+}
+
+const isReplayStore = (value: unknown): boolean =>
+  isRecord(value) && typeof (value as { use?: unknown }).use === 'function'
+
+function resolveDpop(
+  value: unknown,
+  clock: Clock,
+  add: (path: string, message: string) => void,
+): ResolvedDpopOptions | undefined {
+  if (!isRecord(value)) {
+    add('dpop', 'must be an object (use {} for the defaults)')
+    return undefined
+  }
+  let failed = false
+  const note = (path: string, message: string): void => {
+    failed = true
+    add(path, message)
+  }
+  for (const key of Object.keys(value))
+    if (!knownDpopOptions.has(key)) note(`dpop.${key}`, 'is not a known option')
+  const integer = (key: string, fallback: number, min: number, max: number): number => {
+    const v = value[key]
+    if (v === undefined) return fallback
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      note(`dpop.${key}`, `must be an integer from ${min} to ${max}`)
+      return fallback
+    }
+    return v
+  }
+  const maxProofAge = integer('maxProofAge', defaultMaxProofAge, 1, 3600)
+  const leeway = integer('leeway', defaultProofLeeway, 0, 300)
+  const maxProofBytes = integer('maxProofBytes', defaultMaxProofBytes, 256, 64 * 1024)
+  const algorithms = resolveAlgorithms('dpop.algorithms', value.algorithms, note)
+  if (value.replay !== undefined && !isReplayStore(value.replay))
+    note('dpop.replay', 'must be a ReplayStore (an object with a use(key, expiresAt) method)')
+  const nonce = value.nonce as Partial<DpopNonceSource> | undefined
+  if (
+    nonce !== undefined &&
+    (!isRecord(nonce) || typeof nonce.current !== 'function' || typeof nonce.isValid !== 'function')
+  ) {
+    note('dpop.nonce', 'must be a DpopNonceSource (current() and isValid(nonce))')
+  }
+  if (failed || algorithms === undefined) return undefined
+  return Object.freeze({
+    maxProofAge,
+    leeway,
+    algorithms,
+    replay: (value.replay as ReplayStore | undefined) ?? new MemoryReplayStore({ clock }),
+    ...(nonce === undefined ? {} : { nonce: nonce as DpopNonceSource }),
+    maxProofBytes,
+  })
+}
+
+function resolveDelegation(
+  value: unknown,
+  add: (path: string, message: string) => void,
+  stringList: (path: string, value: unknown) => string[] | undefined,
+): DelegationOptions | undefined {
+  if (!isRecord(value)) {
+    add('delegation', 'must be an object')
+    return undefined
+  }
+  for (const key of Object.keys(value))
+    if (!knownDelegationOptions.has(key)) add(`delegation.${key}`, 'is not a known option')
+  const { maxDepth, allowedActors, requireMayAct } = value
+  if (
+    maxDepth !== undefined &&
+    (typeof maxDepth !== 'number' || !Number.isInteger(maxDepth) || maxDepth < 0)
+  ) {
+    add('delegation.maxDepth', 'must be a non-negative integer (0 refuses any act)')
+  }
+  let actors: string[] | undefined
+  if (Array.isArray(allowedActors)) actors = stringList('delegation.allowedActors', allowedActors)
+  else if (allowedActors !== undefined)
+    add('delegation.allowedActors', 'must be a non-empty array of actor patterns (exact or glob)')
+  if (requireMayAct !== undefined && typeof requireMayAct !== 'boolean')
+    add('delegation.requireMayAct', 'must be a boolean')
+  return Object.freeze({
+    ...(typeof maxDepth === 'number' ? { maxDepth } : {}),
+    ...(actors === undefined ? {} : { allowedActors: Object.freeze(actors) }),
+    ...(requireMayAct === true ? { requireMayAct } : {}),
+  })
+}
+
+function resolvePolicies(
+  value: unknown,
+  add: (path: string, message: string) => void,
+): readonly RequestPolicy[] {
+  if (value === undefined) return Object.freeze([])
+  const list = Array.isArray(value) ? value : [value]
+  let ok = true
+  list.forEach((p: unknown, i) => {
+    if (typeof p === 'function') return
+    ok = false
+    add(Array.isArray(value) ? `policy[${i}]` : 'policy', 'must be a RequestPolicy function')
+  })
+  return ok ? Object.freeze([...(list as RequestPolicy[])]) : Object.freeze([])
 }
 
 function resolveAlgorithms(

@@ -1,3 +1,8 @@
+import type { X509Certificate } from 'node:crypto'
+import type { DelegationOptions } from '../authorize/delegation.ts'
+import type { RequestPolicy } from '../authorize/request-policy.ts'
+import type { DpopOptions } from '../dpop/types.ts'
+import type { ErrorCode } from '../explain/codes.ts'
 import type { TesseraError } from '../explain/tessera-error.ts'
 import type { KeySource, KeySourceState } from '../keys/key-source.ts'
 import type { ReplayStore } from '../replay/replay-store.ts'
@@ -78,6 +83,60 @@ export interface VerifierOptions {
   readonly clock?: Clock
   /** Largest compact token accepted, in bytes (default 16 KiB). */
   readonly maxTokenBytes?: number
+  /** Accept the `DPoP` scheme with these settings (RFC 9449); absent: only `Bearer` is accepted. */
+  readonly dpop?: DpopOptions
+  /** Rules for `act` delegation chains, checked by `verifyRequest`. */
+  readonly delegation?: DelegationOptions
+  /** Evaluated after verification on every verifyRequest (and after the per-call policy). */
+  readonly policy?: RequestPolicy | readonly RequestPolicy[]
+  /** Called once per verify/verifyRequest decision; never receives a token. Errors thrown by it are swallowed. */
+  readonly onDecision?: (event: DecisionEvent) => void
+}
+
+/** How a request's token was presented and bound. */
+export type RequestBinding = 'bearer' | 'dpop' | 'mtls'
+
+/** One HTTP (or gRPC) request to verify, as the transport received it. */
+export interface VerifyRequestInput {
+  /** The request method, compared with a DPoP proof's `htm` exactly. */
+  readonly method: string
+  /** Absolute URL as the client addressed it (query allowed; ignored for `htu`). */
+  readonly url: string
+  /** The Authorization header value as received: `Bearer <token>` or `DPoP <token>`. */
+  readonly authorization?: string
+  /** DPoP header value(s) as received. */
+  readonly dpop?: string | readonly string[]
+  /** DER bytes or the X509Certificate of the mTLS peer. */
+  readonly clientCertificate?: Buffer | X509Certificate
+  /** Route-level policy, evaluated before `options.policy`. */
+  readonly policy?: RequestPolicy | readonly RequestPolicy[]
+}
+
+/** A verified request. */
+export interface RequestVerifyResult extends VerifyResult {
+  /** `dpop` under the DPoP scheme; else `mtls` when `cnf["x5t#S256"]` was checked; else `bearer`. */
+  readonly binding: RequestBinding
+  /** The outermost `act.sub`, when the token has `act`. */
+  readonly actor?: string
+  /** RFC 7638 thumbprint of the proof key, for `dpop`. */
+  readonly dpopJkt?: string
+}
+
+/** What `onDecision` is told about one decision: never the token. */
+export interface DecisionEvent {
+  readonly kind: 'verify' | 'request'
+  readonly outcome: 'accepted' | 'rejected'
+  /** On rejection by a `TesseraError`. */
+  readonly code?: ErrorCode
+  readonly check?: string
+  /** A configured issuer (on rejection only when the token named one). */
+  readonly issuer?: string
+  /** The configured audience the token matched (accepted only). */
+  readonly audience?: string
+  readonly subject?: string
+  readonly actor?: string
+  readonly binding?: RequestBinding
+  readonly latencyMs: number
 }
 
 /** A verified token. */
@@ -147,4 +206,17 @@ export interface Verifier {
   evaluate(token: string): Promise<Evaluation>
   /** The issuers and their key sources' state. */
   state(): readonly IssuerState[]
+  /**
+   * Verifies a request: the Authorization scheme and token, the token (as `verify`), the DPoP
+   * proof and `cnf.jkt` binding, the `cnf["x5t#S256"]` certificate binding, the delegation
+   * chain, then the route's and the options' policies — and throws the first failure.
+   * @throws {TesseraError} `missing_credentials`, any `verify` code, `invalid_dpop_proof`,
+   *   `dpop_replay`, `use_dpop_nonce`, `binding_mismatch`, `bound_token_as_bearer`,
+   *   `delegation_too_deep`, `actor_not_allowed`, or a policy's code
+   */
+  verifyRequest(input: VerifyRequestInput): Promise<RequestVerifyResult>
+  /** Current DPoP nonce (for the DPoP-Nonce header), or undefined when nonces are off. */
+  dpopNonce(): Promise<string | undefined>
+  /** Algorithms accepted for DPoP proofs (for WWW-Authenticate `algs`); empty when DPoP is off. */
+  readonly dpopAlgorithms: readonly JwsAlgorithm[]
 }

@@ -32,9 +32,21 @@ const api = 'https://api.example.com'
  * asserted by its own part's tests; tools/codes-tested.test.ts checks that every code is.
  */
 const coveredElsewhere: readonly ErrorCode[] = errorCodes.filter((code) =>
-  ['jwks', 'discovery', 'config', 'policy', 'request', 'attestation', 'internal'].includes(
-    codes[code].check,
-  ),
+  [
+    'jwks',
+    'discovery',
+    'config',
+    'policy',
+    'request',
+    'attestation',
+    'internal',
+    // Request-level codes (verifyRequest): src/verifier/verify-request.test.ts, src/dpop/,
+    // src/binding/, src/authorize/ and the adapters' suites in test/adapters/.
+    'dpop',
+    'binding',
+    'request_policy',
+    'delegation',
+  ].includes(codes[code].check),
 )
 
 interface Contract {
@@ -238,8 +250,9 @@ describe('every error code through verify()', () => {
       check: 'audience',
       expected: [api],
       actual: ['https://other.example.org'],
-      hint: undefined,
-      message: 'aud "https://other.example.org" is not one of ["https://api.example.com"]',
+      hint: 'forwarded',
+      message:
+        'aud "https://other.example.org" is not one of ["https://api.example.com"]: the token was issued for "https://other.example.org", not for this service; exchange it for this service (RFC 8693 token exchange) instead of forwarding it',
     })
     return error
   })
@@ -499,6 +512,21 @@ describe('every near-miss hint through verify()', () => {
       hint: 'path',
       message:
         'aud "https://api.example.com/v1" is not one of ["https://api.example.com/v2"]: same origin, different path ("/v1" instead of "/v2")',
+    })
+    return error
+  })
+
+  hintTest('forwarded', "another service's token, forwarded instead of exchanged", async () => {
+    const v = verifier({ audience: 'https://orders.example.com' })
+    const error = await rejectionOf(v, token({ aud: 'https://payments.example.com' }))
+    assertContract(error, {
+      code: 'audience_mismatch',
+      check: 'audience',
+      expected: ['https://orders.example.com'],
+      actual: ['https://payments.example.com'],
+      hint: 'forwarded',
+      message:
+        'aud "https://payments.example.com" is not one of ["https://orders.example.com"]: the token was issued for "https://payments.example.com", not for this service; exchange it for this service (RFC 8693 token exchange) instead of forwarding it',
     })
     return error
   })

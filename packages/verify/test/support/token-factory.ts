@@ -93,3 +93,18 @@ export function steppableClock(start = 1_800_000_000): {
     },
   }
 }
+
+/**
+ * Signs a JWT whose protected header is exactly `header` (nothing merged in) with a bare
+ * private key: for DPoP proofs and other tokens whose header a test must control fully.
+ * `alg` picks the signing operation; the header may claim a different one.
+ */
+export function signWithHeader(
+  alg: JwsAlgorithm,
+  privateKey: KeyObject,
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+): string {
+  const key: TestKey = { alg, kid: '', privateKey, publicKey: privateKey, jwk: {} }
+  return signJws(key, JSON.stringify(claims), { alg: undefined, kid: undefined, ...header })
+}
