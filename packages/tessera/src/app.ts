@@ -23,7 +23,7 @@ import {
   type KeyManager,
   loadKeyEncryptionKey,
 } from './issuer/index.ts'
-import { buildServer } from './server/index.ts'
+import { buildServer, type RunningGrpcServer, startGrpcServer } from './server/index.ts'
 import { createMemoryStores, openSqliteStores } from './store/index.ts'
 import { createExchangeEngine } from './sts/index.ts'
 import { createLogger, type Logger } from './telemetry/index.ts'
@@ -48,6 +48,8 @@ export interface RunningTessera {
   readonly url: string
   /** The public issuer URL (`server.publicUrl`): `iss` of every token and the discovery issuer. */
   readonly issuer: string
+  /** Where the gRPC token service listens (`127.0.0.1:50051`), when `server.grpcListen` is set. */
+  readonly grpcAddress?: string
   /** The configuration in force (the last good one after reloads). */
   config(): CompiledConfig
   /**
@@ -70,7 +72,8 @@ const restartOnlySections = ['server', 'issuer', 'keyEncryptionKey', 'store'] as
 /**
  * Starts Tessera: loads and compiles the configuration, opens the store, loads the
  * key-encryption key, brings the signing keys up to date (and keeps them so on a timer),
- * builds the verifier and the exchange engine, and listens (HTTPS when `server.tls` is set).
+ * builds the verifier and the exchange engine, and listens (HTTPS when `server.tls` is set;
+ * the gRPC token service too when `server.grpcListen` is set).
  * The configuration file is watched: a valid change to policies, inventory, trusted issuers
  * or telemetry is applied atomically; an invalid one is logged with every problem and the
  * running configuration stays. Signals are the caller's business (`tessera up`).
@@ -118,6 +121,11 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
       verify: (token) => verifier.verify(token),
       evaluate: (token) => verifier.evaluate(token),
       state: () => verifier.state(),
+      verifyRequest: (input) => verifier.verifyRequest(input),
+      dpopNonce: () => verifier.dpopNonce(),
+      get dpopAlgorithms() {
+        return verifier.dpopAlgorithms
+      },
     }
     const engine = createExchangeEngine({
       verifier: currentVerifier,
@@ -138,6 +146,7 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
       audit: stores.audit,
       logger,
       ready: () => serving,
+      dpop: { replay: stores.replay, clock },
     })
 
     const apply = (next: CompiledConfig): void => {
@@ -179,6 +188,20 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
       await server.close()
       throw listenFailure(error, host, port)
     }
+    let grpc: RunningGrpcServer | undefined
+    if (config.server.grpcListen !== undefined) {
+      try {
+        grpc = await startGrpcServer({
+          engine,
+          listen: config.server.grpcListen,
+          logger,
+          ...(config.server.tls === undefined ? {} : { tls: config.server.tls }),
+        })
+      } catch (error) {
+        await server.close()
+        throw error
+      }
+    }
     // Timers and the watch start only once the server serves, so a failed start leaves none.
     const lifecycle = startKeyLifecycle(keys, config, logger)
     const watcher = watchConfig(options.configPath, {
@@ -191,12 +214,13 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
       server.server.address() as AddressInfo,
       config.server.tls !== undefined,
     )
-    logger.info({ url, issuer: config.issuer.issuerUrl }, 'tessera started')
+    logger.info({ url, issuer: config.issuer.issuerUrl, grpc: grpc?.address }, 'tessera started')
 
     let closing: Promise<void> | undefined
     return {
       url,
       issuer: config.issuer.issuerUrl,
+      ...(grpc === undefined ? {} : { grpcAddress: grpc.address }),
       config: () => config,
       reload: () => watcher.reload(),
       close: () => {
@@ -206,7 +230,7 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
           lifecycle.stop()
           // Fastify's close stops accepting, answers new requests on open sockets with 503
           // and resolves once in-flight requests have finished (their audit records written).
-          await server.close()
+          await Promise.all([server.close(), grpc?.close()])
           await lifecycle.idle()
           await stores.close()
           logger.info('tessera stopped')

@@ -135,7 +135,7 @@ describe('parseConfig', () => {
         {
           path: '/server/<<',
           message:
-            'is not a known key (known: listen, publicUrl, tls, bodyLimitBytes, requestTimeoutMs)',
+            'is not a known key (known: listen, grpcListen, publicUrl, tls, bodyLimitBytes, requestTimeoutMs)',
         },
       ],
     )

@@ -14,7 +14,7 @@ export interface ServerContext {
   /** Now, for the certificate's validity period. */
   readonly clock: Clock
   /** False for a field (`listen`, `publicUrl`, `tls`) that has schema problems: it is skipped. */
-  readonly clean: (field: 'listen' | 'publicUrl' | 'tls') => boolean
+  readonly clean: (field: 'listen' | 'grpcListen' | 'publicUrl' | 'tls') => boolean
 }
 
 /**
@@ -35,6 +35,12 @@ export function compileServer(
     if ('problem' in parsed) problems.push({ path: '/server/listen', message: parsed.problem })
     else listen = parsed
   }
+  let grpcListen: ListenAddress | undefined
+  if (section.grpcListen !== undefined && clean('grpcListen')) {
+    const parsed = parseListenAddress(section.grpcListen)
+    if ('problem' in parsed) problems.push({ path: '/server/grpcListen', message: parsed.problem })
+    else grpcListen = parsed
+  }
   let publicUrl: string | undefined
   if (clean('publicUrl')) {
     const problem = checkPublicUrl(section.publicUrl)
@@ -44,10 +50,16 @@ export function compileServer(
   const tlsWanted = section.tls !== undefined
   const tls =
     section.tls !== undefined && clean('tls') ? readTls(section.tls, context, problems) : undefined
-  if (listen === undefined || publicUrl === undefined || (tlsWanted && tls === undefined))
+  if (
+    listen === undefined ||
+    publicUrl === undefined ||
+    (tlsWanted && tls === undefined) ||
+    (section.grpcListen !== undefined && grpcListen === undefined)
+  )
     return undefined
   return {
     listen,
+    ...(grpcListen === undefined ? {} : { grpcListen }),
     publicUrl,
     ...(tls === undefined ? {} : { tls }),
     bodyLimitBytes: section.bodyLimitBytes ?? serverDefaults.bodyLimitBytes,

@@ -22,6 +22,13 @@ export const serverSectionSchema = Type.Object(
           'Address the HTTP server binds, host:port ([::1]:8080 for IPv6). Loopback by default; 0.0.0.0:8080 listens on every interface.',
       }),
     ),
+    grpcListen: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Address the gRPC token service (tessera.v1.TokenService) binds, host:port; absent: no gRPC server. Write a loopback address (127.0.0.1:50051) unless other hosts must reach it. Uses the tls certificate when one is set.',
+      }),
+    ),
     publicUrl: Type.String({
       minLength: 1,
       description:

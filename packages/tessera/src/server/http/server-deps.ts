@@ -1,3 +1,4 @@
+import type { Clock, ReplayStore } from '@tessera/verify'
 import type { CompiledConfig } from '../../config/index.ts'
 import type { KeyManager } from '../../issuer/index.ts'
 import type { AuditSink, ExchangeEngine } from '../../sts/index.ts'
@@ -16,4 +17,9 @@ export interface ServerDeps {
   readonly logger: Logger
   /** False while starting and once closing; `/readyz` answers 503 then. */
   readonly ready: () => boolean
+  /**
+   * DPoP proofs at the token endpoint (RFC 9449 §5): where proof `jti`s are remembered and
+   * the clock their `iat` is judged by. Absent: a memory store and the system clock.
+   */
+  readonly dpop?: { readonly replay: ReplayStore; readonly clock: Clock }
 }

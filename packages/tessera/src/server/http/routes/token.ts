@@ -8,13 +8,16 @@ import {
 import { createErrorHandler } from '../error-handler.ts'
 import { withStatus } from '../http-error.ts'
 import type { ServerDeps } from '../server-deps.ts'
+import { createTokenRequestDpop } from '../token-dpop.ts'
 
 /**
- * `POST /oauth2/token`: OAuth 2.0 Token Exchange (RFC 8693). Form-encoded only (RFC 6749
- * §3.2); every error, including the transport's, is rendered as RFC 6749 §5.2 JSON with
- * Tessera's code and the correlation id. Responses are never cached (RFC 6749 §5.1).
+ * `POST /oauth2/token`: OAuth 2.0 Token Exchange (RFC 8693), DPoP-bound when the request
+ * carries a `DPoP` proof (RFC 9449 §5). Form-encoded only (RFC 6749 §3.2); every error,
+ * including the transport's, is rendered as RFC 6749 §5.2 JSON with Tessera's code and the
+ * correlation id. Responses are never cached (RFC 6749 §5.1).
  */
 export function registerTokenRoute(app: FastifyInstance, deps: ServerDeps): void {
+  const dpopOf = createTokenRequestDpop(deps.dpop)
   app.post(
     '/oauth2/token',
     { errorHandler: createErrorHandler(renderTokenExchangeError) },
@@ -36,7 +39,14 @@ export function registerTokenRoute(app: FastifyInstance, deps: ServerDeps): void
       const exchange = parseTokenExchange(form, request.headers, {
         correlationId: request.id,
       })
-      const rendered = renderTokenExchange(await deps.engine.exchange(exchange))
+      // RFC 9449 §5: a proof with the token request binds the token to the proof's key. It is
+      // checked after the form, so a malformed request does not spend the proof's jti.
+      const proof = await dpopOf(request.headers.dpop, deps.config().server.publicUrl)
+      const rendered = renderTokenExchange(
+        await deps.engine.exchange(
+          proof === undefined ? exchange : { ...exchange, dpopJkt: proof.jkt },
+        ),
+      )
       return reply.code(rendered.status).headers(rendered.headers).send(rendered.body)
     },
   )
