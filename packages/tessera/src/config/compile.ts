@@ -133,7 +133,7 @@ export function compileConfig(
     try {
       // With broken policies, compiling none still runs the inventory checks policy owns.
       const own = clean('policies') ? doc.policies : []
-      const implied = clean('clouds') ? cloudDialectPolicies(doc.clouds) : []
+      const implied = clean('clouds') ? cloudDialectPolicies(doc.clouds, publicUrl) : []
       policies = compilePolicies([...own, ...implied], {
         inventory: doc.inventory,
         trustDomain,

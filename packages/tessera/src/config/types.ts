@@ -34,6 +34,8 @@ export interface ConfigOptions {
 /** The `server` section, compiled. */
 export interface ServerSettings {
   readonly listen: ListenAddress
+  /** Where the gRPC token service listens; absent when `server.grpcListen` is not set. */
+  readonly grpcListen?: ListenAddress
   /** The issuer identifier, exactly as written: `iss` of every token Tessera mints. */
   readonly publicUrl: string
   /** PEM contents of the certificate (chain) and key files, when HTTPS is configured. */

@@ -104,7 +104,10 @@ export function evaluatePolicies(set: CompiledPolicySet, request: PolicyRequest)
     if (policy.targets.length === 0) throw denied(policy, context)
     limitedDenies.push(policy)
   }
-  const candidates = internals.allow.filter((policy) => applies(policy, request))
+  const candidates = internals.allow.filter(
+    (policy) =>
+      applies(policy, request) && (request.policy === undefined || policy.name === request.policy),
+  )
   let closest: { readonly at: number; readonly failure: Failure } | undefined
   for (const policy of candidates) {
     if (policy.issuer !== request.subject.issuer) continue

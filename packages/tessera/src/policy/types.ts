@@ -58,6 +58,8 @@ export interface PolicyRequest {
   readonly scopes: readonly string[]
   /** Requested lifetime, seconds, if the caller asked for one. */
   readonly requestedTtlSeconds?: number
+  /** Only this allow policy may grant (a dialect's role); deny policies still apply. */
+  readonly policy?: string
 }
 
 /** A granted request: which policy matched, and what to mint. */

@@ -47,6 +47,18 @@ export interface CanonicalExchange {
    * (Tessera authenticates the subject token, not the client).
    */
   readonly clientId?: string
+  /**
+   * RFC 7638 thumbprint of the key of a DPoP proof the transport validated (RFC 9449 §5): the
+   * minted token is bound to it (`cnf.jkt`) and answered as `token_type: DPoP`.
+   */
+  readonly dpopJkt?: string
+  /**
+   * The one allow policy the engine may grant by (AWS: the role the ARN names); deny policies
+   * still apply. Without a target the policy's own target is minted for.
+   */
+  readonly policy?: string
+  /** Requested lifetime, seconds (AWS `DurationSeconds`), capped by the policy and the issuer. */
+  readonly ttlSeconds?: number
 }
 
 /**
@@ -77,7 +89,11 @@ export function validateCanonicalExchange(request: CanonicalExchange): void {
   if (request.requestedTokenType !== undefined) {
     checkTokenType('requested_token_type', request.requestedTokenType, issuedTokenTypes)
   }
-  if (request.audience === undefined && request.resource === undefined) {
+  if (
+    request.audience === undefined &&
+    request.resource === undefined &&
+    request.policy === undefined
+  ) {
     throw new TesseraError({
       code: 'invalid_request',
       message: 'audience or resource is required: name the service the new token is for',

@@ -76,8 +76,10 @@ async function exchange(
       use: 'exchange',
       subject: presentedToken(subject),
       ...(actor === undefined ? {} : { actor: presentedToken(actor) }),
-      target,
+      ...(target === undefined ? {} : { target }),
       scopes: request.scopes,
+      ...(request.policy === undefined ? {} : { policy: request.policy }),
+      ...(request.ttlSeconds === undefined ? {} : { requestedTtlSeconds: request.ttlSeconds }),
     })
     const act = buildActClaim(subject.claims, actor)
     // Last check before minting, so a request refused for any other reason never burns the jti.
@@ -102,6 +104,8 @@ async function exchange(
         scope,
         exp: now + ttl,
         act,
+        // RFC 9449 §6.1: a token bound to the proof key the transport validated.
+        cnf: request.dpopJkt === undefined ? undefined : { jkt: request.dpopJkt },
       }),
     })
     await recordAllow(
@@ -118,7 +122,7 @@ async function exchange(
     return {
       accessToken: minted.token,
       issuedTokenType: (request.requestedTokenType ?? tokenTypes.accessToken) as IssuedTokenType,
-      tokenType: 'Bearer',
+      tokenType: request.dpopJkt === undefined ? 'Bearer' : 'DPoP',
       expiresIn: minted.exp - now,
       ...(scope === undefined ? {} : { scope }),
       correlationId,

@@ -6,10 +6,30 @@
 export { isAudited } from './audited.ts'
 export { type CanonicalExchange, type IssuedTokenType, tokenTypes } from './canonical.ts'
 export { type AwsDialectSection, awsDialectSchema } from './dialects/aws-sts/config-schema.ts'
+export {
+  type AwsStsRequest,
+  type AwsWebIdentityRequest,
+  parseAwsStsRequest,
+} from './dialects/aws-sts/parse.ts'
+export {
+  type AwsStsResponse,
+  renderAssumeRoleWithWebIdentity,
+  renderAwsStsError,
+} from './dialects/aws-sts/render.ts'
+export { refuseSaml } from './dialects/aws-sts/saml.ts'
 export { cloudDialectPolicies } from './dialects/cloud-policies.ts'
 export type { CloudsSection as CloudsDialects } from './dialects/clouds-section.ts'
 export { type EntraDialectSection, entraDialectSchema } from './dialects/entra/config-schema.ts'
 export { type GcpDialectSection, gcpDialectSchema } from './dialects/google-sts/config-schema.ts'
+export { parseGenerateAccessToken } from './dialects/google-sts/generate-access-token.ts'
+export { parseGoogleSts } from './dialects/google-sts/parse.ts'
+export {
+  type GoogleStsErrorContext,
+  renderGenerateAccessToken,
+  renderGenerateAccessTokenError,
+  renderGoogleSts,
+  renderGoogleStsError,
+} from './dialects/google-sts/render.ts'
 export type { RequestHeaders } from './dialects/token-exchange/client-auth.ts'
 export {
   maxPresentedTokenBytes,

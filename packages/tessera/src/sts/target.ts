@@ -10,7 +10,10 @@ import type { CanonicalExchange } from './canonical.ts'
  *
  * @throws {TesseraError} `invalid_request` when audience and resource name different services
  */
-export function resolveTarget(request: CanonicalExchange, policies: CompiledPolicySet): string {
+export function resolveTarget(
+  request: CanonicalExchange,
+  policies: CompiledPolicySet,
+): string | undefined {
   const { audience, resource } = request
   if (audience !== undefined && resource !== undefined && audience !== resource) {
     const byAudience = policies.audiencesFor(audience)
@@ -30,6 +33,6 @@ export function resolveTarget(request: CanonicalExchange, policies: CompiledPoli
       })
     }
   }
-  // validateCanonicalExchange has already refused a request naming neither.
-  return (audience ?? resource) as string
+  // Undefined only when the request names a policy: validateCanonicalExchange refused the rest.
+  return audience ?? resource
 }

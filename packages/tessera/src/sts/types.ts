@@ -71,7 +71,8 @@ export interface ExchangeResult {
   readonly accessToken: string
   /** `requested_token_type` when given, else `urn:ietf:params:oauth:token-type:access_token`. */
   readonly issuedTokenType: IssuedTokenType
-  readonly tokenType: 'Bearer'
+  /** `DPoP` when the token is bound to a DPoP proof key (RFC 9449 §5), else `Bearer`. */
+  readonly tokenType: 'Bearer' | 'DPoP'
   /** Seconds until `exp`. */
   readonly expiresIn: number
   /** The granted scopes, space-separated; absent when none were granted. */

@@ -5,6 +5,9 @@ import { createErrorHandler, renderTesseraError } from './error-handler.ts'
 import { parseForm } from './form-parser.ts'
 import { withStatus } from './http-error.ts'
 import { registerAuditRoute } from './routes/audit.ts'
+import { registerAwsStsRoute } from './routes/aws-sts.ts'
+import { registerEntraRoutes } from './routes/entra.ts'
+import { registerGoogleStsRoutes } from './routes/google-sts.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerIdentityTokenRoute } from './routes/identity-token.ts'
 import { registerJwksRoute } from './routes/jwks.ts'
@@ -95,8 +98,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerOpenidConfigurationRoute(app, deps)
   registerJwksRoute(app, deps)
   registerTokenRoute(app, deps)
+  registerGoogleStsRoutes(app, deps)
   registerIdentityTokenRoute(app, deps)
   registerAuditRoute(app, deps)
+  registerAwsStsRoute(app, deps)
+  registerEntraRoutes(app, deps)
   registerHealthRoutes(app, deps)
   return app
 }

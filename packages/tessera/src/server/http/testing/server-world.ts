@@ -48,6 +48,8 @@ export interface ServerWorldOptions {
   readonly bodyLimitBytes?: number
   /** False leaves the key store empty: no signing key (readiness tests). Default true. */
   readonly ensureKeys?: boolean
+  /** YAML of the `clouds` section's entries (indented two spaces), e.g. `  aws: {accountId: "…"}`. */
+  readonly clouds?: string
 }
 
 /** Builds the world (not listening: `app.inject` or `app.listen` as the test needs). */
@@ -84,7 +86,7 @@ policies:
     targets: [payments-api]
 store:
   kind: memory
-`,
+${options.clouds === undefined ? '' : `clouds:\n${options.clouds}\n`}`,
     'server-world.yaml',
   )
   const stores = createMemoryStores(clock)
@@ -126,6 +128,7 @@ store:
     audit: stores.audit,
     logger,
     ready: () => ready,
+    dpop: { replay: stores.replay, clock },
   })
   return {
     app,

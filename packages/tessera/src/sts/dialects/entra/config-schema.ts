@@ -2,14 +2,25 @@ import { type Static, Type } from 'typebox'
 
 const federatedCredentialSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, description: 'Name of the federated identity credential.' }),
+    name: Type.String({
+      minLength: 3,
+      maxLength: 120,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$',
+      description:
+        'Name of the federated identity credential (3-120 characters: letters, digits, "-", "_"; first a letter or digit, as in Entra).',
+    }),
     issuer: Type.String({
       minLength: 1,
+      maxLength: 600,
       description: 'Issuer, compared with iss exactly (case-sensitive).',
     }),
     subject: Type.String({
       minLength: 1,
-      description: 'Subject, compared with sub exactly (case-sensitive).',
+      maxLength: 600,
+      // Classic federated credentials have no wildcards; a `*` would become a policy glob.
+      pattern: '^[^*]*$',
+      description:
+        'Subject, compared with sub exactly (case-sensitive; no wildcards, as in Entra).',
     }),
     audiences: Type.Array(Type.String({ minLength: 1 }), {
       minItems: 1,

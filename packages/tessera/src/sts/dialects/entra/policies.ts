@@ -10,11 +10,19 @@ export function entraPolicies(section: EntraDialectSection | undefined): PolicyC
   if (section === undefined) return []
   return section.applications.flatMap((app) =>
     app.federatedCredentials.map((fic) => ({
-      name: `entra:${app.clientId}:${fic.name}`,
+      name: entraPolicyName(app, fic),
       issuer: fic.issuer,
       audience: [...fic.audiences],
       subject: fic.subject,
       targets: [app.target],
     })),
   )
+}
+
+/** The name of the allow policy a federated credential implies: `entra:<clientId>:<name>`. */
+export function entraPolicyName(
+  application: { readonly clientId: string },
+  credential: { readonly name: string },
+): string {
+  return `entra:${application.clientId}:${credential.name}`
 }

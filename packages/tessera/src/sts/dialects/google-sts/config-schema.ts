@@ -5,10 +5,15 @@ const providerSchema = Type.Object(
     pool: Type.String({ minLength: 1, description: 'Workload identity pool id.' }),
     provider: Type.String({ minLength: 1, description: 'Provider id inside the pool.' }),
     issuer: Type.String({ minLength: 1, description: 'issuer-uri: compared with iss exactly.' }),
+    target: Type.String({
+      minLength: 1,
+      description:
+        'Inventory audience identifier the federated (STS) access token is minted for; generateAccessToken accepts tokens with this aud.',
+    }),
     allowedAudiences: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description:
-          'Accepted aud; when empty, the default audience https://iam.googleapis.com/<provider resource name>.',
+          'Accepted aud; when empty, the provider resource name //iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/providers/X, with or without https:.',
       }),
     ),
     attributeMapping: Type.Optional(
@@ -33,6 +38,12 @@ const serviceAccountSchema = Type.Object(
       minLength: 1,
       description: 'Inventory service name the access tokens are for.',
     }),
+    scopes: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description:
+          'OAuth scopes generateAccessToken may grant (e.g. https://www.googleapis.com/auth/cloud-platform); none when absent.',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
