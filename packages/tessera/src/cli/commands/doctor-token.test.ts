@@ -16,6 +16,12 @@ import {
   signJwt,
   type TestKey,
 } from '../../../../verify/test/support/token-factory.ts'
+import {
+  type FixtureName,
+  fixturePath,
+  fixtureText,
+  githubClaims,
+} from '../../cloud/testing/fixtures.ts'
 import { runCli } from '../main.ts'
 import { memoryOutput } from '../output/stream.ts'
 import { doctorTokenUsage } from './doctor-token.ts'
@@ -734,5 +740,270 @@ describe('tessera doctor token', () => {
       assert.equal(run.status, 0, run.stdout)
       assert.ok(run.lines[0]?.includes('keys from discovery (no --jwks given),'))
     })
+  })
+})
+
+describe('tessera doctor token with cloud configurations', () => {
+  const gh = generateTestKey('RS256', 'gh-1')
+  const ghJwks = file('gh-jwks.json', JSON.stringify(jwksOf(gh)))
+  const ghToken = (changes: Record<string, unknown> = {}, k: TestKey = gh): string =>
+    signJwt(k, githubClaims(changes))
+  const f = (name: FixtureName): string => fixturePath(name)
+  const aws = (provider: FixtureName = 'aws-provider.json'): string[] => [
+    '--aws-provider',
+    f(provider),
+    '--aws-trust-policy',
+    f('aws-trust-policy.json'),
+  ]
+  const cloudDoctor = (token: string, ...args: string[]): Promise<Run> =>
+    doctor([token, '--jwks', ghJwks, '--now', String(now), ...args])
+  const gcpName =
+    'projects/123456789012/locations/global/workloadIdentityPools/ci/providers/payments'
+
+  interface CloudJson {
+    readonly accepted: boolean
+    readonly code?: string
+    readonly message?: string
+    readonly explanation?: {
+      readonly code: string
+      readonly check: string
+      readonly expected?: string | string[]
+      readonly actual?: string | string[]
+      readonly hint?: string
+    }
+    readonly failures?: readonly unknown[]
+  }
+  const cloudJson = (run: Run): { valid: boolean; cloud: Record<string, CloudJson> } =>
+    JSON.parse(run.stdout) as { valid: boolean; cloud: Record<string, CloudJson> }
+
+  it('accepts for AWS without --issuer and --audience: the provider supplies them', async () => {
+    const run = await cloudDoctor(ghToken(), ...aws())
+    assert.equal(run.status, 0, run.stdout)
+    assert.ok(
+      run.lines.includes(`  ✓ issuer      iss "https://token.actions.githubusercontent.com"`),
+    )
+    assert.ok(run.lines.includes('  ✓ signature'))
+    assert.deepEqual(run.lines.slice(-2), ['clouds:', '  ✓ aws: accepted'])
+  })
+
+  it('names a trailing slash in the provider URL, in text and JSON', async () => {
+    const run = await cloudDoctor(ghToken(), ...aws('aws-provider-trailing-slash.json'))
+    assert.equal(run.status, 1)
+    const at = run.lines.indexOf(
+      '  ✗ aws: InvalidIdentityToken: No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com',
+    )
+    assert.ok(at > 0, run.stdout)
+    assert.deepEqual(run.lines.slice(at + 1, at + 2), ['      clause:   aws.provider.Url'])
+    assert.ok(run.lines.includes('      hint:     trailing_slash'))
+    const json = cloudJson(
+      await cloudDoctor(ghToken(), ...aws('aws-provider-trailing-slash.json'), '--json'),
+    )
+    assert.equal(json.valid, false)
+    assert.deepEqual(
+      { ...json.cloud.aws, failures: undefined },
+      {
+        accepted: false,
+        code: 'InvalidIdentityToken',
+        message:
+          'No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com',
+        explanation: {
+          code: 'issuer_mismatch',
+          check: 'aws.provider.Url',
+          message:
+            'iss "https://token.actions.githubusercontent.com" is not the provider\'s URL "https://token.actions.githubusercontent.com/" (IAM stores it as "token.actions.githubusercontent.com/"): the values differ only by a trailing slash',
+          expected: 'https://token.actions.githubusercontent.com/',
+          actual: 'https://token.actions.githubusercontent.com',
+          hint: 'trailing_slash',
+        },
+        failures: undefined,
+      },
+    )
+  })
+
+  it('names an aud that is not in the client-id list', async () => {
+    const run = await cloudDoctor(ghToken({ aud: 'https://github.com/acme' }), ...aws(), '--json')
+    assert.equal(run.status, 1)
+    const { aws: verdict } = cloudJson(run).cloud
+    assert.equal(verdict?.code, 'InvalidIdentityToken')
+    assert.equal(verdict?.message, 'Incorrect token audience')
+    assert.equal(verdict?.explanation?.code, 'audience_mismatch')
+    assert.equal(verdict?.explanation?.check, 'aws.provider.ClientIDList')
+  })
+
+  it('exits 1 when only the trust policy rejects: a StringLike on sub that misses the ref', async () => {
+    const run = await cloudDoctor(
+      ghToken({ sub: 'repo:acme/payments:ref:refs/heads/release' }),
+      ...aws(),
+    )
+    assert.equal(run.status, 1)
+    assert.ok(run.lines.includes('valid: every check passed'), 'the token itself is fine')
+    assert.ok(
+      run.lines.includes(
+        '  ✗ aws: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity',
+      ),
+    )
+    assert.ok(
+      run.lines.includes(
+        '      clause:   aws.trust_policy.Statement[0] (Sid "GitHubActionsDeploy").Condition.StringLike["token.actions.githubusercontent.com:sub"]',
+      ),
+      run.stdout,
+    )
+  })
+
+  it('checks --role-session-name as STS does', async () => {
+    const run = await cloudDoctor(ghToken(), ...aws(), '--role-session-name', 'has space', '--json')
+    assert.equal(run.status, 1)
+    assert.equal(cloudJson(run).cloud.aws?.code, 'ValidationError')
+  })
+
+  it("accepts GCP's default audience and names the https: copy of a listed // audience", async () => {
+    const ok = await cloudDoctor(
+      ghToken({ aud: `https://iam.googleapis.com/${gcpName}` }),
+      '--gcp-provider',
+      f('gcp-provider-audiences.json'),
+      '--audience',
+      `https://iam.googleapis.com/${gcpName}`,
+      '--json',
+    )
+    assert.equal(ok.status, 1)
+    const verdict = cloudJson(ok).cloud.gcp
+    assert.equal(verdict?.code, 'invalid_grant')
+    assert.equal(verdict?.explanation?.hint, 'scheme')
+    const good = await cloudDoctor(
+      ghToken({ aud: `//iam.googleapis.com/${gcpName}` }),
+      '--gcp-provider',
+      f('gcp-provider-audiences.json'),
+    )
+    assert.equal(good.status, 0, good.stdout)
+  })
+
+  it('names the CEL attribute condition clause that fails', async () => {
+    const run = await cloudDoctor(
+      ghToken({
+        aud: 'https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/providers/actions',
+        ref: 'refs/heads/Main',
+      }),
+      '--gcp-provider',
+      f('gcp-provider.json'),
+    )
+    assert.equal(run.status, 1)
+    assert.ok(
+      run.lines.includes(
+        '  ✗ gcp: unauthorized_client: The given credential is rejected by the attribute condition.',
+      ),
+    )
+    assert.ok(run.lines.includes('      clause:   gcp.provider.attributeCondition[clause 2 of 2]'))
+    assert.ok(run.lines.includes('      hint:     case'))
+  })
+
+  it('names an Azure subject that differs only in case among several credentials', async () => {
+    const run = await cloudDoctor(
+      ghToken({ aud: 'api://AzureADTokenExchange', sub: 'repo:acme/payments:environment:prod' }),
+      '--azure-fic',
+      f('azure-fic-main.json'),
+      '--azure-fic',
+      f('azure-fic-prod.json'),
+      '--json',
+    )
+    assert.equal(run.status, 1)
+    const verdict = cloudJson(run).cloud.azure
+    assert.equal(verdict?.code, 'AADSTS7002138')
+    assert.equal(verdict?.explanation?.check, 'azure.fic["payments-prod"].subject')
+    assert.equal(verdict?.explanation?.hint, 'case')
+  })
+
+  it('evaluates several clouds in one call: 0 when all accept, 1 when one rejects', async () => {
+    const both = ['sts.amazonaws.com', 'api://AzureADTokenExchange']
+    const args = [...aws(), '--azure-fic', f('azure-fic-main.json'), '--json']
+    const all = await cloudDoctor(
+      ghToken({ aud: both, sub: 'repo:Acme/payments:ref:refs/heads/main' }),
+      ...args,
+    )
+    // AWS's StringLike is case-sensitive too: this subject is Entra's, not AWS's.
+    assert.deepEqual(Object.keys(cloudJson(all).cloud), ['aws', 'azure'])
+    assert.equal(cloudJson(all).cloud.azure?.accepted, true)
+    assert.equal(cloudJson(all).cloud.aws?.accepted, false)
+    assert.equal(all.status, 1)
+    const azureFic = file(
+      'fic-lower.json',
+      JSON.stringify({
+        ...JSON.parse(fixtureText('azure-fic-main.json')),
+        subject: 'repo:acme/payments:ref:refs/heads/main',
+      }),
+    )
+    const accepted = await cloudDoctor(
+      ghToken({ aud: both }),
+      ...aws(),
+      '--azure-fic',
+      azureFic,
+      '--json',
+    )
+    assert.equal(accepted.status, 0, accepted.stdout)
+    assert.deepEqual(cloudJson(accepted).cloud, {
+      aws: { accepted: true },
+      azure: { accepted: true },
+    })
+  })
+
+  it('still verifies the signature: a token signed by another key is rejected though every cloud accepts', async () => {
+    const other = generateTestKey('RS256', 'gh-1')
+    const run = await cloudDoctor(ghToken({}, other), ...aws(), '--json')
+    assert.equal(run.status, 1)
+    const json = cloudJson(run) as unknown as {
+      valid: boolean
+      code: string
+      cloud: Record<string, CloudJson>
+    }
+    assert.equal(json.valid, false)
+    assert.equal(json.code, 'bad_signature')
+    assert.deepEqual(json.cloud.aws, { accepted: true })
+  })
+
+  it('reports every cloud as not evaluated when the token cannot be decoded', async () => {
+    const run = await cloudDoctor('not-a-token', ...aws(), '--json')
+    assert.equal(run.status, 1)
+    const verdict = cloudJson(run).cloud.aws
+    assert.equal(verdict?.code, 'malformed')
+    assert.match(verdict?.message ?? '', /^not evaluated: token has 1 segment/)
+  })
+
+  it('lets --issuer and --audience override what the configuration supplies', async () => {
+    const run = await cloudDoctor(
+      ghToken(),
+      ...aws(),
+      '--issuer',
+      'https://other.example',
+      '--audience',
+      'x',
+    )
+    assert.equal(run.status, 1)
+    assert.ok(run.lines.includes('  ✓ aws: accepted'))
+  })
+
+  it('refuses incomplete or invalid cloud flags with status 2', async () => {
+    const lone = await doctor([ghToken(), '--aws-provider', f('aws-provider.json')])
+    assertUsageError(
+      lone,
+      '--aws-provider and --aws-trust-policy go together: STS checks both the OIDC provider and the role',
+    )
+    const session = await doctor([ghToken(), ...base, '--role-session-name', 'x1'])
+    assertUsageError(session, '--role-session-name needs --aws-provider and --aws-trust-policy')
+    const many = await doctor([
+      ghToken(),
+      ...Array(21)
+        .fill(['--azure-fic', f('azure-fic-main.json')])
+        .flat(),
+    ])
+    assert.equal(many.status, 2)
+    const broken = await doctor([
+      ghToken(),
+      '--gcp-provider',
+      file('broken-gcp.json', '{"name": 1}'),
+    ])
+    assert.equal(broken.status, 2)
+    assert.match(
+      broken.stderr,
+      /^tessera doctor token: invalid_config: GCP workload identity provider file ".*broken-gcp.json" is invalid: name: expected a non-empty string/,
+    )
   })
 })
