@@ -46,6 +46,13 @@ const coveredElsewhere: readonly ErrorCode[] = errorCodes.filter((code) =>
     'binding',
     'request_policy',
     'delegation',
+    // SAML, metadata, doctor key / doctor cloud findings, the client and the agent: their parts' suites.
+    'saml',
+    'metadata',
+    'key_file',
+    'cloud_drift',
+    'transport',
+    'delivery',
   ].includes(codes[code].check),
 )
 

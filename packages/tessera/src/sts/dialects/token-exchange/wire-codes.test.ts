@@ -42,7 +42,10 @@ describe('wireCodes (token exchange)', () => {
       const { check, exposure } = codes[code]
       const verification =
         exposure === 'detail' &&
-        !['request', 'dpop', 'request_policy'].includes(check) &&
+        // Doctor findings and the agent's own failures never reach an exchange.
+        !['request', 'dpop', 'request_policy', 'key_file', 'cloud_drift', 'delivery'].includes(
+          check,
+        ) &&
         code !== 'too_large'
       const denial =
         check === 'policy' && !['target_not_allowed', 'scope_not_allowed'].includes(code)
