@@ -12,6 +12,8 @@ import {
   status,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js'
+import { closedPortOrigin } from '../../test/support/http-server.ts'
+import { tesseraExchangeFetcher } from '../client/exchange-fetcher.ts'
 import { createTokenSource, type TokenSource } from '../client/token-source.ts'
 import { TesseraError } from '../explain/tessera-error.ts'
 import { tesseraCallCredentials } from './grpc-credentials.ts'
@@ -122,6 +124,29 @@ describe('tesseraCallCredentials', () => {
         return true
       })
     }
+    assert.deepEqual(seen, [])
+  })
+
+  it('fails the call with UNAVAILABLE when the Tessera server cannot be reached', async (t) => {
+    const { port, seen } = await startEchoServer(t)
+    const tokenUrl = `${await closedPortOrigin()}/oauth2/token`
+    const source = createTokenSource({
+      fetchToken: tesseraExchangeFetcher({
+        tokenUrl,
+        subjectToken: () => 'subject',
+        audience: 'https://payments.example.org',
+      }),
+    })
+    await assert.rejects(client(port, source, t)(), (e: ServiceError) => {
+      assert.equal(e.code, status.UNAVAILABLE)
+      assert.ok(
+        e.details.endsWith(
+          `tessera upstream_unavailable: token exchange at ${new URL(tokenUrl).origin} failed: network error (ECONNREFUSED)`,
+        ),
+        e.details,
+      )
+      return true
+    })
     assert.deepEqual(seen, [])
   })
 })

@@ -64,7 +64,21 @@ describe('grpc-status-details', () => {
     assert.deepEqual(info, { reason: 'expired', domain: errorInfoDomain })
   })
 
-  it('decodes what protobufjs writes, skipping ErrorInfo metadata', () => {
+  it('encodes ErrorInfo metadata as the map protobufjs reads, and reads it back', () => {
+    const bytes = encodeStatusDetails(16, 'm', 'audience_mismatch', { hint: 'trailing_slash' })
+    const status = Status.toObject(Status.decode(bytes), { bytes: Buffer }) as {
+      details: { value: Buffer }[]
+    }
+    const value = status.details[0]?.value as Buffer
+    assert.deepEqual(ErrorInfo.toObject(ErrorInfo.decode(value)), {
+      reason: 'audience_mismatch',
+      domain: errorInfoDomain,
+      metadata: { hint: 'trailing_slash' },
+    })
+    assert.deepEqual(decodeErrorInfo(value).metadata, { hint: 'trailing_slash' })
+  })
+
+  it('decodes what protobufjs writes, ErrorInfo metadata included', () => {
     const info = ErrorInfo.encode(
       ErrorInfo.create({ reason: 'replay', domain: 'tessera.dev', metadata: { k: 'v' } }),
     ).finish()
@@ -80,10 +94,10 @@ describe('grpc-status-details', () => {
     const decoded = decodeStatusDetails(bytes)
     assert.equal(decoded.code, 300)
     assert.equal(decoded.message, 'm'.repeat(200))
-    assert.deepEqual(decodeErrorInfo(decoded.details[0]?.value as Buffer), {
-      reason: 'replay',
-      domain: 'tessera.dev',
-    })
+    const decodedInfo = decodeErrorInfo(decoded.details[0]?.value as Buffer)
+    assert.equal(decodedInfo.reason, 'replay')
+    assert.equal(decodedInfo.domain, 'tessera.dev')
+    assert.deepEqual(decodedInfo.metadata, { k: 'v' })
   })
 
   it('round-trips, omitting proto3 defaults', () => {

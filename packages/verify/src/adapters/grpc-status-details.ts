@@ -19,10 +19,12 @@ export interface GrpcStatusDetails {
   readonly details: readonly { readonly typeUrl: string; readonly value: Buffer }[]
 }
 
-/** A decoded `google.rpc.ErrorInfo` (metadata is not used by Tessera and is skipped). */
+/** A `google.rpc.ErrorInfo`; Tessera puts the near-miss hint id in `metadata.hint`. */
 export interface ErrorInfo {
   readonly reason: string
   readonly domain: string
+  /** Absent when the message has no metadata entries. */
+  readonly metadata?: Readonly<Record<string, string>>
 }
 
 const WIRE_VARINT = 0
@@ -44,22 +46,50 @@ function lenField(field: number, bytes: Buffer): Buffer {
   return Buffer.concat([Buffer.from([(field << 3) | WIRE_LEN, ...varint(bytes.length)]), bytes])
 }
 
-/** Encodes `google.rpc.ErrorInfo { reason, domain }`. */
+/** Encodes `google.rpc.ErrorInfo { reason, domain, metadata }`. */
 export function encodeErrorInfo(info: ErrorInfo): Buffer {
-  return Buffer.concat([
+  const parts = [
     lenField(1, Buffer.from(info.reason, 'utf8')),
     lenField(2, Buffer.from(info.domain, 'utf8')),
-  ])
+  ]
+  // A map field is a repeated entry message { string key = 1; string value = 2; }.
+  for (const [key, value] of Object.entries(info.metadata ?? {})) {
+    parts.push(
+      lenField(
+        3,
+        Buffer.concat([
+          lenField(1, Buffer.from(key, 'utf8')),
+          lenField(2, Buffer.from(value, 'utf8')),
+        ]),
+      ),
+    )
+  }
+  return Buffer.concat(parts)
 }
 
 /**
- * Encodes `google.rpc.Status { code, message, details: [Any(ErrorInfo{ reason, domain: "tessera.dev" })] }`,
- * the value of the `grpc-status-details-bin` trailer (gRPC's richer error model).
+ * Encodes `google.rpc.Status { code, message, details: [Any(ErrorInfo{ reason, domain: "tessera.dev", metadata })] }`,
+ * the value of the `grpc-status-details-bin` trailer (gRPC's richer error model). `reason` is
+ * the Tessera error code; `metadata` carries `{ hint }` when the rejection has a near-miss hint.
+ * @example
+ * trailers.set('grpc-status-details-bin', encodeStatusDetails(status.UNAUTHENTICATED, details, 'expired'))
  */
-export function encodeStatusDetails(code: number, message: string, reason: string): Buffer {
+export function encodeStatusDetails(
+  code: number,
+  message: string,
+  reason: string,
+  metadata?: Readonly<Record<string, string>>,
+): Buffer {
   const any = Buffer.concat([
     lenField(1, Buffer.from(errorInfoTypeUrl, 'utf8')),
-    lenField(2, encodeErrorInfo({ reason, domain: errorInfoDomain })),
+    lenField(
+      2,
+      encodeErrorInfo({
+        reason,
+        domain: errorInfoDomain,
+        ...(metadata === undefined ? {} : { metadata }),
+      }),
+    ),
   ])
   const parts: Buffer[] = []
   // proto3 omits a field holding its default value (code 0, empty message).
@@ -128,9 +158,22 @@ export function decodeStatusDetails(bytes: Buffer): GrpcStatusDetails {
 export function decodeErrorInfo(bytes: Buffer): ErrorInfo {
   let reason = ''
   let domain = ''
+  const entries: [string, string][] = []
   for (const f of fields(bytes)) {
     if (f.field === 1 && Buffer.isBuffer(f.value)) reason = f.value.toString('utf8')
     else if (f.field === 2 && Buffer.isBuffer(f.value)) domain = f.value.toString('utf8')
+    else if (f.field === 3 && Buffer.isBuffer(f.value)) {
+      let key = ''
+      let value = ''
+      for (const e of fields(f.value)) {
+        if (e.field === 1 && Buffer.isBuffer(e.value)) key = e.value.toString('utf8')
+        else if (e.field === 2 && Buffer.isBuffer(e.value)) value = e.value.toString('utf8')
+      }
+      entries.push([key, value])
+    }
   }
-  return { reason, domain }
+  // fromEntries defines own properties, so a "__proto__" key cannot reach the prototype.
+  return entries.length === 0
+    ? { reason, domain }
+    : { reason, domain, metadata: Object.fromEntries(entries) }
 }

@@ -11,7 +11,7 @@ import {
   type ServerMethodDefinition,
   status,
 } from '@grpc/grpc-js'
-import type { ErrorCode, GrpcStatusName } from '../explain/codes.ts'
+import type { GrpcStatusName } from '../explain/codes.ts'
 import type { RequestVerifyResult, VerifyRequestInput } from '../verifier/types.ts'
 import {
   type AdapterOptions,
@@ -33,6 +33,9 @@ export interface GrpcAdapterOptions extends AdapterOptions<GrpcCallInfo> {}
 
 /** The trailing metadata key naming the Tessera error code of a rejected call. */
 export const errorCodeMetadataKey = 'tessera-error-code'
+
+/** The trailing metadata key naming the near-miss hint id of a rejected call, when it has one. */
+export const errorHintMetadataKey = 'tessera-error-hint'
 
 // The verified result of a call, keyed by the call's request metadata: grpc-js hands the very
 // Metadata object the interceptor passes on to the handler as `call.metadata`, for every call
@@ -59,8 +62,8 @@ const statusNumbers: Readonly<Record<GrpcStatusName, number>> = {
   INTERNAL: status.INTERNAL,
 }
 
-// The status details depend only on the code, so each is encoded once.
-const detailsCache = new Map<ErrorCode, Buffer>()
+// The status details depend only on the code and the hint, so each pair is encoded once.
+const detailsCache = new Map<string, Buffer>()
 
 function firstString(metadata: Metadata, key: string): string | undefined {
   const values = metadata.get(key)
@@ -101,13 +104,21 @@ async function rejectCall(
 ): Promise<void> {
   const rejection = rejectionOf(error)
   const code = statusNumbers[rejection.grpc]
-  let details = detailsCache.get(rejection.code)
+  const hint = rejection.hint
+  const key = hint === undefined ? rejection.code : `${rejection.code}/${hint}`
+  let details = detailsCache.get(key)
   if (details === undefined) {
-    details = encodeStatusDetails(code, rejection.description, rejection.code)
-    detailsCache.set(rejection.code, details)
+    details = encodeStatusDetails(
+      code,
+      rejection.description,
+      rejection.code,
+      hint === undefined ? undefined : { hint },
+    )
+    detailsCache.set(key, details)
   }
   const trailers = new Metadata()
   trailers.set(errorCodeMetadataKey, rejection.code)
+  if (hint !== undefined) trailers.set(errorHintMetadataKey, hint)
   trailers.set('grpc-status-details-bin', details)
   if (rejection.code === 'use_dpop_nonce') {
     const nonce = await adapter.verifier.dpopNonce().catch(() => undefined)
@@ -122,8 +133,9 @@ async function rejectCall(
  * certificate from the auth context) before the handler runs, for unary and streaming calls
  * alike. Handlers read the result with `tesseraResult(call)`. A rejected call ends with the
  * code table's status (`UNAUTHENTICATED`, `PERMISSION_DENIED`, …), details
- * `<code>: <summary>`, and trailers `tessera-error-code` and `grpc-status-details-bin`
- * (`google.rpc.Status` with a `google.rpc.ErrorInfo { reason: <code>, domain: "tessera.dev" }`).
+ * `<code>: <summary>`, and trailers `tessera-error-code`, `tessera-error-hint` (when the
+ * rejection carries a near-miss hint) and `grpc-status-details-bin` (`google.rpc.Status` with a
+ * `google.rpc.ErrorInfo { reason: <code>, domain: "tessera.dev", metadata: { hint } }`).
  * @throws {TesseraError} `invalid_options` when the options are invalid
  */
 export function tesseraServerInterceptor(options: GrpcAdapterOptions): ServerInterceptor {
@@ -150,3 +162,12 @@ export function tesseraServerInterceptor(options: GrpcAdapterOptions): ServerInt
 }
 
 export { tesseraCallCredentials } from './grpc-credentials.ts'
+export {
+  decodeErrorInfo,
+  decodeStatusDetails,
+  type ErrorInfo,
+  encodeStatusDetails,
+  errorInfoDomain,
+  errorInfoTypeUrl,
+  type GrpcStatusDetails,
+} from './grpc-status-details.ts'

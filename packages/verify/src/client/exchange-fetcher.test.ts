@@ -106,22 +106,60 @@ describe('tesseraExchangeFetcher', () => {
     })
   })
 
-  it('answers internal_error for an unknown code or a body that is not JSON', async (t) => {
+  it('answers upstream_unavailable for an unknown code or a body that is not JSON', async (t) => {
     const { url, server } = await endpoint(
       t,
-      () => (res) => sendJson(res, { error: 'server_error', code: 'no_such_code' }, 500),
+      () => (res) =>
+        sendJson(res, { error: 'server_error', code: 'no_such_code', hint: 'case' }, 500),
     )
-    await assert.rejects(tesseraExchangeFetcher(base(url))(), {
-      code: 'internal_error',
-      message: /answered HTTP 500 "server_error"$/,
+    const origin = new URL(url).origin
+    await assert.rejects(tesseraExchangeFetcher(base(url))(), (error: TesseraError) => {
+      assert.equal(error.code, 'upstream_unavailable')
+      assert.equal(error.message, `token exchange at ${origin} answered HTTP 500 "server_error"`)
+      assert.equal(error.actual, 'HTTP 500')
+      assert.equal(error.hint, undefined, "a hint only comes with one of Tessera's codes")
+      return true
     })
     server.setHandler((_req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' })
       res.end('<html>bad gateway</html>')
     })
     await assert.rejects(tesseraExchangeFetcher(base(url))(), {
-      code: 'internal_error',
-      message: /answered HTTP 502$/,
+      code: 'upstream_unavailable',
+      message: `token exchange at ${origin} answered HTTP 502`,
+    })
+    // Tessera's own code wins over the status, whatever it is.
+    server.setHandler((_req, res) => {
+      sendJson(res, { error: 'temporarily_unavailable', code: 'jwks_unavailable' }, 503)
+    })
+    await assert.rejects(tesseraExchangeFetcher(base(url))(), {
+      code: 'jwks_unavailable',
+      message: /answered HTTP 503 "temporarily_unavailable"$/,
+    })
+  })
+
+  it('names the origin of the token URL, never its path, query or userinfo', async (t) => {
+    const { server } = await endpoint(t, () => (res) => sendJson(res, {}, 500))
+    const secret = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJxIn0.cXVlcnk'
+    const url = new URL(server.url(`/oauth2/token?leak=${secret}`))
+    await assert.rejects(tesseraExchangeFetcher(base(url.href))(), (error: TesseraError) => {
+      assert.equal(error.code, 'upstream_unavailable')
+      assert.equal(error.message, `token exchange at ${url.origin} answered HTTP 500`)
+      assert.ok(!JSON.stringify(error).includes(secret))
+      return true
+    })
+    // fetch refuses userinfo with a message quoting the whole URL: only its origin is kept.
+    url.username = 'client'
+    url.password = 'hunter2'
+    await assert.rejects(tesseraExchangeFetcher(base(url.href))(), (error: TesseraError) => {
+      assert.equal(error.code, 'upstream_unavailable')
+      assert.match(
+        error.message,
+        /^token exchange at http:\/\/127\.0\.0\.1:\d+ failed: network error: /,
+      )
+      assert.ok(error.message.endsWith(`credentials: ${url.origin}`), error.message)
+      assert.ok(!error.message.includes('hunter2') && !error.message.includes('leak='))
+      return true
     })
   })
 
@@ -152,7 +190,8 @@ describe('tesseraExchangeFetcher', () => {
     const { url } = await endpoint(t, () => (res) => cases[index]?.[0](res))
     for (; index < cases.length; index++) {
       await assert.rejects(tesseraExchangeFetcher(base(url))(), (error: TesseraError) => {
-        assert.equal(error.code, 'internal_error')
+        assert.equal(error.code, 'upstream_unavailable')
+        assert.match(error.message, /^token exchange at http:\/\/127\.0\.0\.1:\d+ /)
         assert.match(error.message, cases[index]?.[1] as RegExp)
         assert.ok(!JSON.stringify(error).includes(issued), 'the issued token is never shown')
         return true
@@ -180,7 +219,7 @@ describe('tesseraExchangeFetcher', () => {
     })
     const fetchToken = tesseraExchangeFetcher({ ...base(url), maxResponseBytes: 1024 })
     await assert.rejects(fetchToken(), {
-      code: 'internal_error',
+      code: 'upstream_unavailable',
       message: /larger than 1024 bytes/,
     })
     server.setHandler((req, res) => {
@@ -189,7 +228,10 @@ describe('tesseraExchangeFetcher', () => {
       res.write(big.slice(0, 1000))
       res.end(big.slice(1000))
     })
-    await assert.rejects(fetchToken(), { code: 'internal_error', message: /larger than 1024/ })
+    await assert.rejects(fetchToken(), {
+      code: 'upstream_unavailable',
+      message: /larger than 1024/,
+    })
   })
 
   it('cuts a hanging endpoint at timeoutMs and does not follow redirects', async (t) => {
@@ -197,8 +239,11 @@ describe('tesseraExchangeFetcher', () => {
     await assert.rejects(
       tesseraExchangeFetcher({ ...base(url), timeoutMs: 50 })(),
       (error: TesseraError) => {
-        assert.equal(error.code, 'internal_error')
-        assert.match(error.message, /no answer within 50 ms/)
+        assert.equal(error.code, 'upstream_unavailable')
+        assert.equal(
+          error.message,
+          `token exchange at ${new URL(url).origin} failed: no answer within 50 ms`,
+        )
         assert.equal(error.expected, 'an answer within 50 ms')
         return true
       },
@@ -208,22 +253,25 @@ describe('tesseraExchangeFetcher', () => {
       res.writeHead(307, { location: server.url('/elsewhere') })
       res.end()
     })
-    await assert.rejects(tesseraExchangeFetcher(base(url))(), { message: /HTTP 307/ })
+    await assert.rejects(tesseraExchangeFetcher(base(url))(), {
+      code: 'upstream_unavailable',
+      message: /answered HTTP 307$/,
+    })
     assert.equal(server.requestsTo('/elsewhere'), 0)
   })
 
   it('reports a refused connection and an attempt aborted by the token source', async (t) => {
     const refused = `${await closedPortOrigin()}/oauth2/token`
     await assert.rejects(tesseraExchangeFetcher(base(refused))(), {
-      code: 'internal_error',
-      message: /failed: network error \(ECONNREFUSED\)/,
+      code: 'upstream_unavailable',
+      message: `token exchange at ${new URL(refused).origin} failed: network error (ECONNREFUSED)`,
     })
     const { url } = await endpoint(t, success())
     const aborted = new AbortController()
     aborted.abort()
     await assert.rejects(tesseraExchangeFetcher(base(url))({ signal: aborted.signal }), {
-      code: 'internal_error',
-      message: /failed: aborted/,
+      code: 'upstream_unavailable',
+      message: /failed: aborted$/,
     })
   })
 

@@ -55,7 +55,9 @@ export interface ExchangeFetcherOptions {
  * its type, `audience`, `scope` and an optional `actor_token`; with `dpopKey`, a DPoP proof for
  * the token URL, retried once with the server's nonce when it asks for one (RFC 9449 §8).
  * An error answer becomes a `TesseraError` with the server's `code`.
- * @throws {TesseraError} `invalid_options` (at creation) listing every problem
+ * @throws {TesseraError} `invalid_options` (at creation) listing every problem; per attempt,
+ *   `upstream_unavailable` naming the token URL's origin when the server cannot be reached,
+ *   times out, or answers without a token response or one of Tessera's codes
  * @example
  * const source = createTokenSource({
  *   fetchToken: tesseraExchangeFetcher({

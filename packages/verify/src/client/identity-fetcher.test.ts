@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
 import { describe, it } from 'node:test'
-import { sendJson, startLoopbackServer } from '../../test/support/http-server.ts'
+import { closedPortOrigin, sendJson, startLoopbackServer } from '../../test/support/http-server.ts'
 import type { TesseraError } from '../explain/tessera-error.ts'
 import { type IdentityFetcherOptions, tesseraIdentityFetcher } from './identity-fetcher.ts'
 
@@ -66,6 +66,43 @@ describe('tesseraIdentityFetcher', () => {
     await assert.rejects(tesseraIdentityFetcher(base(url))(), (error: TesseraError) => {
       assert.equal(error.code, 'join_token_invalid')
       assert.match(error.message, /identity token request at .* answered HTTP 401/)
+      return true
+    })
+  })
+
+  it('answers upstream_unavailable naming the origin when Tessera is away or not Tessera', async (t) => {
+    const refused = `${await closedPortOrigin()}/v1/identity/token`
+    await assert.rejects(tesseraIdentityFetcher(base(refused))(), (error: TesseraError) => {
+      assert.equal(error.code, 'upstream_unavailable')
+      assert.equal(
+        error.message,
+        `identity token request at ${new URL(refused).origin} failed: network error (ECONNREFUSED)`,
+      )
+      assert.ok(!JSON.stringify(error).includes(upstream))
+      return true
+    })
+    const { url, server } = await identityEndpoint(t)
+    const origin = new URL(url).origin
+    server.setHandler((req, res) => {
+      req.resume()
+      res.writeHead(503, { 'content-type': 'text/plain' })
+      res.end('upstream connect error')
+    })
+    await assert.rejects(tesseraIdentityFetcher(base(url))(), {
+      code: 'upstream_unavailable',
+      message: `identity token request at ${origin} answered HTTP 503`,
+      actual: 'HTTP 503',
+    })
+    // An RFC 8693 answer is not what the identity endpoint answers.
+    server.setHandler((req, res) => {
+      req.resume()
+      sendJson(res, { access_token: identity, expires_in: 600 })
+    })
+    await assert.rejects(tesseraIdentityFetcher(base(url))(), (error: TesseraError) => {
+      assert.equal(error.code, 'upstream_unavailable')
+      assert.match(error.message, /^identity token request at http:\/\/127\.0\.0\.1:\d+ answered/)
+      assert.match(error.message, /without a usable token/)
+      assert.ok(!JSON.stringify(error).includes(identity))
       return true
     })
   })

@@ -45,7 +45,9 @@ export interface IdentityFetcherOptions {
  * workload identity token: JSON `{ joinToken | token, audience, ttlSeconds? }`, answered with
  * `{ token, expires_in, sub }`. An error answer becomes a `TesseraError` with the server's code.
  * @throws {TesseraError} `invalid_options` (at creation) listing every problem; per attempt,
- *   `invalid_request` when `attestation` returns neither a join token nor a token
+ *   `invalid_request` when `attestation` returns neither a join token nor a token, and
+ *   `upstream_unavailable` naming the URL's origin when the server cannot be reached, times
+ *   out, or answers without a token response or one of Tessera's codes
  * @example
  * const source = createTokenSource({
  *   fetchToken: tesseraIdentityFetcher({

@@ -1,5 +1,6 @@
-import { quote, redact } from '../explain/redact.ts'
+import { redact } from '../explain/redact.ts'
 import { TesseraError } from '../explain/tessera-error.ts'
+import { originOf } from './token-endpoint.ts'
 import type { FetchedToken } from './token-source.ts'
 
 /** Where the token of a successful answer is, and what to name in messages. */
@@ -16,7 +17,8 @@ export interface TokenAnswerShape {
  * Reads the token and its lifetime from a 2xx JSON answer: the token must be a non-empty
  * string and `expires_in` a positive number of seconds. `token_type`, when present, must be
  * `Bearer` or `DPoP` (RFC 6749 §7.1, RFC 9449 §5), case-insensitively.
- * @throws {TesseraError} `internal_error` naming the field that is wrong (never its token)
+ * @throws {TesseraError} `upstream_unavailable` naming the field that is wrong (never its token):
+ *   such an answer is not a token response
  */
 export function readTokenAnswer(
   body: Readonly<Record<string, unknown>>,
@@ -25,9 +27,9 @@ export function readTokenAnswer(
   const { tokenField, url, what, now } = shape
   const wrong = (field: string, expected: string, actual: string) =>
     new TesseraError({
-      code: 'internal_error',
+      code: 'upstream_unavailable',
       check: 'token_endpoint',
-      message: `${what} at ${quote(url)} answered without a usable ${field}: expected ${expected}`,
+      message: `${what} at ${originOf(url)} answered without a usable ${field}: expected ${expected}`,
       expected,
       actual,
     })

@@ -1,4 +1,4 @@
-import { isErrorCode } from '../explain/codes.ts'
+import { type ErrorCode, isErrorCode } from '../explain/codes.ts'
 import { type HintId, hintIds } from '../explain/hint-id.ts'
 import { quote, redact } from '../explain/redact.ts'
 import { TesseraError } from '../explain/tessera-error.ts'
@@ -43,10 +43,11 @@ export type TokenEndpointAnswer =
 /**
  * POSTs `body` with a deadline and reads at most `maxResponseBytes` of the answer. A 2xx must
  * be a JSON object; an error status is returned (not thrown) with a `TesseraError` carrying the
- * server's `code` when it is one of Tessera's, else `internal_error`, and a message naming the
- * HTTP status. Redirects are not followed: that would send the presented token elsewhere.
- * @throws {TesseraError} `internal_error` on a network error, timeout, oversize body, or a 2xx
- *   that is not a JSON object
+ * server's `code` when it is one of Tessera's, else `upstream_unavailable` (a proxy's 502, a
+ * wrong URL's 404), and a message naming the URL's origin and the HTTP status. Redirects are
+ * not followed: that would send the presented token elsewhere.
+ * @throws {TesseraError} `upstream_unavailable` on a network error (naming its errno), timeout,
+ *   oversize body, or a 2xx that is not a JSON object
  */
 export async function postToTokenEndpoint(
   request: TokenEndpointRequest,
@@ -61,9 +62,9 @@ export async function postToTokenEndpoint(
     cause?: unknown,
   ) =>
     new TesseraError({
-      code: 'internal_error',
+      code: 'upstream_unavailable',
       check: 'token_endpoint',
-      message: `${what} at ${quote(url)} failed: ${reason}`,
+      message: `${what} at ${originOf(url)} failed: ${reason}`,
       ...details,
       ...(cause === undefined ? {} : { cause }),
     })
@@ -139,19 +140,30 @@ function serverError(
   status: number,
   record: Readonly<Record<string, unknown>>,
 ): TesseraError {
-  const code = isErrorCode(record.code) ? record.code : 'internal_error'
+  // Without one of Tessera's codes the answer is not Tessera's: a proxy, a wrong URL, a crash.
+  const known = isErrorCode(record.code)
   const error = typeof record.error === 'string' ? ` ${quote(record.error)}` : ''
   const description =
     typeof record.error_description === 'string' ? `: ${redact(record.error_description)}` : ''
-  const hint = hintIds.includes(record.hint as HintId) ? (record.hint as HintId) : undefined
+  const hint =
+    known && hintIds.includes(record.hint as HintId) ? (record.hint as HintId) : undefined
   return new TesseraError({
-    code,
+    code: known ? (record.code as ErrorCode) : 'upstream_unavailable',
     check: 'token_endpoint',
-    message: `${what} at ${quote(url)} answered HTTP ${status}${error}${description}`,
+    message: `${what} at ${originOf(url)} answered HTTP ${status}${error}${description}`,
     expected: 'HTTP 200',
     actual: `HTTP ${status}`,
     ...(hint === undefined ? {} : { hint }),
   })
+}
+
+/**
+ * The scheme, host and port of `url`, for messages: a path or query may carry a token and
+ * userinfo a password, an origin never does.
+ */
+export function originOf(url: string): string {
+  const parsed = URL.parse(url)
+  return parsed === null ? 'an unparsable URL' : parsed.origin
 }
 
 /** Reads the body up to `maxBytes`; undefined (stream cancelled) beyond it. */
@@ -187,5 +199,8 @@ function networkReason(error: unknown, timedOut: boolean, timeoutMs: number): st
     if (typeof code === 'string') return `network error (${redact(code)})`
     current = (current as { cause?: unknown }).cause
   }
-  return `network error: ${redact(error instanceof Error ? error.message : String(error))}`
+  const message = error instanceof Error ? error.message : String(error)
+  // fetch's own messages quote the whole URL, userinfo and query included.
+  const scrubbed = message.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (found) => originOf(found))
+  return `network error: ${redact(scrubbed)}`
 }

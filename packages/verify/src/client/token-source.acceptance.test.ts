@@ -149,8 +149,8 @@ describe('token source against a failing, hanging and recovering token endpoint'
     const lastHang = endpoint.log.at(-1) as LogEntry
     assert.equal(lastHang.mode, 'hang')
     await assert.rejects(source.token(), {
-      code: 'internal_error',
-      message: /no answer within 300 ms/,
+      code: 'upstream_unavailable',
+      message: /failed: no answer within 300 ms$/,
     })
 
     // Recovery: the next attempt (at the backoff deadline, not before) gets a fresh token.

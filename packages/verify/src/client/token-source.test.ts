@@ -173,11 +173,33 @@ describe('createTokenSource', () => {
   it('cuts a hanging attempt with the per-attempt timeout and aborts the fetch', async () => {
     const w = world({ timeoutMs: 20 })
     await assert.rejects(w.source.token(), (error: TesseraError) => {
-      assert.equal(error.code, 'internal_error')
-      assert.match(error.message, /timed out after 20 ms/)
+      assert.equal(error.code, 'upstream_unavailable')
+      assert.equal(error.message, 'fetching a token timed out after 20 ms')
       return true
     })
     assert.equal(w.calls[0]?.signal?.aborted, true)
+  })
+
+  it('turns a plain network error into upstream_unavailable naming its errno', async () => {
+    const w = world()
+    const pending = w.source.token()
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+      code: 'ECONNREFUSED',
+    })
+    w.last().reject(new TypeError('fetch failed', { cause: refused }))
+    await assert.rejects(pending, (error: TesseraError) => {
+      assert.equal(error.code, 'upstream_unavailable')
+      assert.equal(error.message, 'fetching a token failed: network error (ECONNREFUSED)')
+      assert.equal(error.actual, 'ECONNREFUSED')
+      return true
+    })
+  })
+
+  it("keeps internal_error for a fetcher's own bug, even one with a Node ERR_ code", async () => {
+    const w = world()
+    const pending = w.source.token()
+    w.last().reject(Object.assign(new TypeError('bad argument'), { code: 'ERR_INVALID_ARG_TYPE' }))
+    await assert.rejects(pending, { code: 'internal_error', message: /bad argument/ })
   })
 
   it('turns a foreign error into internal_error without echoing a token', async () => {

@@ -60,7 +60,9 @@ interface Cached {
  * it waits for a refresh. Concurrent callers share one attempt. Failures back off
  * exponentially with full jitter; before the backoff deadline nothing is fetched and callers
  * get the cached token while it lasts, then the last failure. No timers: every decision is
- * taken inside `token()`, against `clock`.
+ * taken inside `token()`, against `clock`. A fetcher's `TesseraError` reaches callers as is; an
+ * attempt that times out, or a plain error carrying an errno, becomes `upstream_unavailable`;
+ * any other failure of the fetcher is `internal_error`.
  * @throws {TesseraError} `invalid_options` listing every problem
  * @example
  * const source = createTokenSource({ fetchToken: tesseraExchangeFetcher({ ... }) })
@@ -186,13 +188,24 @@ function toTesseraError(
   if (isTesseraError(error)) return error
   if (signal.aborted && error === signal.reason) {
     return new TesseraError({
-      code: 'internal_error',
+      code: 'upstream_unavailable',
       check: 'token_source',
       message: `fetching a token timed out after ${timeoutMs} ms`,
       expected: `a token within ${timeoutMs} ms`,
       cause: error,
     })
   }
+  const errno = errnoOf(error)
+  if (errno !== undefined) {
+    return new TesseraError({
+      code: 'upstream_unavailable',
+      check: 'token_source',
+      message: `fetching a token failed: network error (${redact(errno)})`,
+      actual: redact(errno),
+      cause: error,
+    })
+  }
+  // Anything else is a bug in the fetcher, not the server being away.
   const message = error instanceof Error ? error.message : String(error)
   return new TesseraError({
     code: 'internal_error',
@@ -200,6 +213,18 @@ function toTesseraError(
     message: `fetching a token failed: ${redact(message)}`,
     cause: error,
   })
+}
+
+/** The errno (`ECONNREFUSED`, `ETIMEDOUT`…) of a network error or of one of its causes. */
+function errnoOf(error: unknown): string | undefined {
+  let current: unknown = error
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code
+    // Node's own ERR_* codes name a misuse, not the network.
+    if (typeof code === 'string' && /^E(?!RR_)[A-Z0-9_]+$/.test(code)) return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
 }
 
 function closedError(): TesseraError {

@@ -26,7 +26,7 @@ import { createDpopNonceSource } from '../../src/dpop/nonce-source.ts'
 import { TesseraError } from '../../src/explain/tessera-error.ts'
 import { jwkThumbprint } from '../../src/keys/import-jwk.ts'
 import type { Verifier } from '../../src/verifier/types.ts'
-import { clock, now, subject, tampered, tls, token, verifier, x5t } from './support.ts'
+import { audience, clock, now, subject, tampered, tls, token, verifier, x5t } from './support.ts'
 
 type Who = { sub?: string; binding?: string; n?: number }
 const json = {
@@ -125,7 +125,7 @@ function streamed(client: Client, bearer: string): Promise<Who[]> {
 }
 
 /** Asserts a rejected call's status, details and trailers; returns the error. */
-function assertRejected(error: unknown, code: number, tesseraCode: string): true {
+function assertRejected(error: unknown, code: number, tesseraCode: string, hint?: string): true {
   const e = error as ServiceError
   assert.equal(e.code, code)
   assert.match(e.details, new RegExp(`^${tesseraCode}: `))
@@ -140,7 +140,9 @@ function assertRejected(error: unknown, code: number, tesseraCode: string): true
   assert.deepEqual(decodeErrorInfo(decoded.details[0]?.value as Buffer), {
     reason: tesseraCode,
     domain: 'tessera.dev',
+    ...(hint === undefined ? {} : { metadata: { hint } }),
   })
+  assert.deepEqual(e.metadata.get('tessera-error-hint'), hint === undefined ? [] : [hint])
   return true
 }
 
@@ -184,6 +186,12 @@ describe('tesseraServerInterceptor (grpc-js)', () => {
   it('rejects a bad token with UNAUTHENTICATED and the code in trailers and details', async () => {
     await assert.rejects(unary(client, `Bearer ${tampered(token())}`), (e) =>
       assertRejected(e, status.UNAUTHENTICATED, 'bad_signature'),
+    )
+  })
+
+  it('carries the near-miss hint in a tessera-error-hint trailer and in ErrorInfo metadata', async () => {
+    await assert.rejects(unary(client, `Bearer ${token({ aud: `${audience}/` })}`), (e) =>
+      assertRejected(e, status.UNAUTHENTICATED, 'audience_mismatch', 'trailing_slash'),
     )
   })
 

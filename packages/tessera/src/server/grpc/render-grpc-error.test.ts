@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { status } from '@grpc/grpc-js'
 import { codes, TesseraError } from '@tessera/verify'
+import { decodeErrorInfo, decodeStatusDetails } from '@tessera/verify/grpc'
 import { tokenTypes } from '../../sts/index.ts'
 import { createWorld, payments } from '../../sts/testing/world.ts'
 import { errorMetadataKeys, renderGrpcError } from './render-grpc-error.ts'
@@ -44,6 +45,14 @@ describe('renderGrpcError', () => {
     assert.equal(answer.code, status.INTERNAL)
     assert.equal(answer.details, `invalid_config: ${codes.invalid_config.summary}`)
     assert.deepEqual(answer.metadata.get(errorMetadataKeys.hint), [])
+    // The hint stays out of the status details too: they go to the same caller.
+    const [bin] = answer.metadata.get(errorMetadataKeys.statusDetails)
+    const details = decodeStatusDetails(bin as Buffer)
+    assert.equal(details.code, status.INTERNAL)
+    assert.deepEqual(decodeErrorInfo(details.details[0]?.value as Buffer), {
+      reason: 'invalid_config',
+      domain: 'tessera.dev',
+    })
   })
 
   it('maps every code to the status named in the code table', () => {

@@ -1,5 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js'
 import { codes, isTesseraError, TesseraError } from '@tessera/verify'
+import { encodeStatusDetails } from '@tessera/verify/grpc'
 import { callerExposure, policyOf } from '../../policy/index.ts'
 
 /** A refused call as gRPC answers it: status code, details and trailing metadata. */
@@ -16,6 +17,7 @@ export const errorMetadataKeys = Object.freeze({
   code: 'tessera-error-code',
   hint: 'tessera-error-hint',
   correlationId: 'tessera-correlation-id',
+  statusDetails: 'grpc-status-details-bin',
 } as const)
 
 /**
@@ -24,7 +26,9 @@ export const errorMetadataKeys = Object.freeze({
  * the code table's `grpc` column; `details` is the full message for `detail` exposure, else
  * `<code>: <summary>` (plus the deciding policy, and the author's message for
  * `condition_failed`, at `summary`). Trailing metadata carries `tessera-error-code`, the
- * correlation id, and `tessera-error-hint` unless the code is `opaque`. Anything that is not a
+ * correlation id, `tessera-error-hint` unless the code is `opaque`, and `grpc-status-details-bin`
+ * (`google.rpc.Status` with `google.rpc.ErrorInfo { reason: <code>, domain: "tessera.dev",
+ * metadata: { hint } }`, the hint under the same rule), as the verify adapter answers. Anything that is not a
  * `TesseraError` is answered as an opaque `internal_error`.
  */
 export function renderGrpcError(thrown: unknown, correlationId: string): GrpcErrorAnswer {
@@ -41,11 +45,15 @@ export function renderGrpcError(thrown: unknown, correlationId: string): GrpcErr
     // A condition's message is the policy author's own text, written for the caller.
     if (error.code === 'condition_failed') details += `: ${error.message}`
   }
+  const code = status[info.grpc]
+  const hint = exposure !== 'opaque' ? error.hint : undefined
   const metadata = new Metadata()
   metadata.set(errorMetadataKeys.code, error.code)
-  if (exposure !== 'opaque' && error.hint !== undefined) {
-    metadata.set(errorMetadataKeys.hint, error.hint)
-  }
+  if (hint !== undefined) metadata.set(errorMetadataKeys.hint, hint)
   metadata.set(errorMetadataKeys.correlationId, correlationId)
-  return { code: status[info.grpc], details, metadata, error }
+  metadata.set(
+    errorMetadataKeys.statusDetails,
+    encodeStatusDetails(code, details, error.code, hint === undefined ? undefined : { hint }),
+  )
+  return { code, details, metadata, error }
 }

@@ -9,6 +9,7 @@ import {
   type ServiceError,
   status,
 } from '@grpc/grpc-js'
+import { decodeErrorInfo, decodeStatusDetails, errorInfoTypeUrl } from '@tessera/verify/grpc'
 import { createJoinToken } from '../../issuer/index.ts'
 import { createWorld, decodeParts, payments, type World } from '../../sts/testing/world.ts'
 import { createLogger } from '../../telemetry/index.ts'
@@ -26,6 +27,16 @@ type Unary = (
   metadata: Metadata,
   callback: (error: ServiceError | null, response?: Record<string, unknown>) => void,
 ) => void
+
+/** Decodes a refused call's `grpc-status-details-bin` as a client reading gRPC's rich errors does. */
+function statusDetailsOf(error: ServiceError | undefined) {
+  const [bin] = error?.metadata.get('grpc-status-details-bin') ?? []
+  assert.ok(Buffer.isBuffer(bin), 'grpc-status-details-bin is present')
+  const decoded = decodeStatusDetails(bin)
+  assert.equal(decoded.details.length, 1)
+  assert.equal(decoded.details[0]?.typeUrl, errorInfoTypeUrl)
+  return { ...decoded, info: decodeErrorInfo(decoded.details[0]?.value as Buffer) }
+}
 
 /** Calls one RPC of the real client, resolving with the response or the ServiceError. */
 function call(
@@ -141,6 +152,10 @@ describe('gRPC TokenService over loopback', () => {
     // policy_denied goes out at summary at most: the code's summary and the deciding policy.
     assert.match(error?.details ?? '', /^policy_denied: .+ \(policy "blocked"\)$/)
     assert.equal(error?.metadata.get('tessera-correlation-id').length, 1)
+    const rich = statusDetailsOf(error)
+    assert.equal(rich.code, status.PERMISSION_DENIED)
+    assert.equal(rich.message, error?.details)
+    assert.deepEqual(rich.info, { reason: 'policy_denied', domain: 'tessera.dev' })
     const record = world.audit.records.at(-1)
     assert.equal(record?.decision, 'deny')
     assert.equal(record?.code, 'policy_denied')
@@ -161,6 +176,13 @@ describe('gRPC TokenService over loopback', () => {
     assert.deepEqual(error?.metadata.get('tessera-error-hint'), ['trailing_slash'])
     assert.match(error?.details ?? '', /differ only by a trailing slash/)
     assert.doesNotMatch(error?.details ?? '', /^audience_mismatch: /)
+    const rich = statusDetailsOf(error)
+    assert.equal(rich.code, status.UNAUTHENTICATED)
+    assert.deepEqual(rich.info, {
+      reason: 'audience_mismatch',
+      domain: 'tessera.dev',
+      metadata: { hint: 'trailing_slash' },
+    })
   })
 
   it('refuses a malformed request before the engine: INVALID_ARGUMENT, invalid_request', async () => {
