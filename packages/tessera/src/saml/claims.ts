@@ -1,0 +1,38 @@
+import type { ValidatedAssertion } from './types.ts'
+
+const reserved = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'name_id_format',
+  'session_index',
+])
+
+/**
+ * The assertion as JWT-style claims, so policies match SAML the way they match JWTs:
+ * `iss` = IdP entity ID, `sub` = NameID, `aud`, `exp`, `nbf`, `iat` = AuthnInstant,
+ * `jti` = assertion ID, `name_id_format`, `session_index`, and each attribute as an array of
+ * strings (an attribute never overrides one of the standard claims).
+ */
+export function samlClaims(a: ValidatedAssertion): Record<string, unknown> {
+  const claims: Record<string, unknown> = {}
+  for (const [name, values] of Object.entries(a.attributes)) {
+    if (!reserved.has(name)) claims[name] = [...values]
+  }
+  Object.assign(claims, {
+    iss: a.issuer,
+    sub: a.nameId,
+    aud: [...a.audiences],
+    exp: a.notOnOrAfter,
+    jti: a.assertionId,
+  })
+  if (a.notBefore !== undefined) claims.nbf = a.notBefore
+  if (a.authnInstant !== undefined) claims.iat = a.authnInstant
+  if (a.nameIdFormat !== undefined) claims.name_id_format = a.nameIdFormat
+  if (a.sessionIndex !== undefined) claims.session_index = a.sessionIndex
+  return claims
+}
