@@ -15,6 +15,33 @@ export {
   parseFederatedCredential,
 } from './azure/fic.ts'
 export { describeVerdict } from './describe-verdict.ts'
+export {
+  type CompareOptions,
+  compareCloud,
+  type DriftCode,
+  type DriftFinding,
+  driftSarif,
+  findingJson,
+  type LiveCloudConfig,
+  type LiveFile,
+  type SarifLog,
+} from './drift/index.ts'
+export {
+  type AzureCloudSection,
+  azureCloudSchema,
+  type CloudCheckContext,
+  type CloudExportConfig,
+  type CloudName,
+  checkCloudExport,
+  type DesiredCloudState,
+  type DesiredStateOptions,
+  desiredCloudState,
+  type ExportFile,
+  type ExportFormat,
+  type PublicJwks,
+  renderCloudExport,
+  tlsThumbprints,
+} from './export/index.ts'
 export { evaluateGcp } from './gcp/evaluate-gcp.ts'
 export { acceptedAudiences, type GcpProvider, parseGcpProvider } from './gcp/provider.ts'
 export {
