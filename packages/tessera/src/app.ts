@@ -15,6 +15,7 @@ import {
   type CompiledConfig,
   type ConfigOverrides,
   loadConfig,
+  loadSamlTrust,
   watchConfig,
 } from './config/index.ts'
 import {
@@ -115,6 +116,9 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
     await keys.ensure()
 
     let verifier = buildVerifier(config, keys, clock)
+    // SAML IdPs whose metadata is a URL are fetched here, before the server serves.
+    let samlTrust = await loadSamlTrust(config, { env, clock })
+    let samlRefresh: Promise<void> | undefined
     // The engine keeps this object for its lifetime; each call reads the current verifier,
     // so a reload swaps trust in one assignment and in-flight requests finish on the old one.
     const currentVerifier: Verifier = {
@@ -136,6 +140,7 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
       settings: config.issuer,
       clock,
       joinTokens: stores.joinTokens,
+      saml: () => samlTrust,
     })
 
     let serving = false
@@ -174,6 +179,14 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
       }
       config = next
       verifier = nextVerifier
+      // Metadata URLs are fetched again; until they answer, the previous SAML trust serves,
+      // and if they fail it stays (logged), as a refused file leaves the running config.
+      samlRefresh = loadSamlTrust(next, { env, clock }).then(
+        (trust) => {
+          if (config === next) samlTrust = trust
+        },
+        (error: unknown) => reportRefused(logger, next.source, error),
+      )
       logger.level = next.telemetry.logLevel
       logger.info(
         { source: next.source, policies: next.policies.policyNames.length },
@@ -232,6 +245,7 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
           // and resolves once in-flight requests have finished (their audit records written).
           await Promise.all([server.close(), grpc?.close()])
           await lifecycle.idle()
+          await samlRefresh
           await stores.close()
           logger.info('tessera stopped')
         })()

@@ -46,7 +46,7 @@ describe('runCli', () => {
     assert.equal(result.status, exitCodes.usage)
     assert.equal(
       result.stderr,
-      'tessera: missing doctor command\nusage: tessera doctor <token> [options]',
+      'tessera: missing doctor command\nusage: tessera doctor <token | saml | cloud | key> [options]',
     )
   })
 

@@ -15,7 +15,12 @@ commands:
   keys revoke        unpublish a signing key
   audit tail         print (and follow) the audit log of a running server
   doctor token       verify a token against the expected issuer and audience, explain every failure
+  doctor saml        check a SAML Response against IdP metadata, explain every failure (--aws: STS's answer)
+  doctor key         say what a private key file is, and check it against its certificate and chain
+  doctor cloud       compare the live AWS/GCP/Azure configuration with cloud export, list every drift
+  cloud export       write the AWS/GCP/Azure configuration that accepts Tessera's tokens (JSON, Terraform)
   token inspect      decode a token without verifying it
+  agent              run beside a workload: keep token files fresh (run, status, …)
 
 Run \`tessera <command> --help\` for a command's options.`
 
@@ -68,9 +73,29 @@ const commands: Record<string, () => Promise<{ run: Command; usage: string }>> =
     const m = await import('./commands/doctor-token.ts')
     return { run: m.runDoctorToken, usage: m.doctorTokenUsage }
   },
+  'doctor saml': async () => {
+    const m = await import('./commands/doctor-saml.ts')
+    return { run: m.runDoctorSaml, usage: m.doctorSamlUsage }
+  },
+  'doctor cloud': async () => {
+    const m = await import('./commands/doctor-cloud.ts')
+    return { run: m.runDoctorCloud, usage: m.doctorCloudUsage }
+  },
+  'cloud export': async () => {
+    const m = await import('./commands/cloud-export.ts')
+    return { run: m.runCloudExport, usage: m.cloudExportUsage }
+  },
+  'doctor key': async () => {
+    const m = await import('./commands/doctor-key/doctor-key.ts')
+    return { run: m.runDoctorKey, usage: m.doctorKeyUsage }
+  },
   'token inspect': async () => {
     const m = await import('./commands/token-inspect.ts')
     return { run: m.runTokenInspect, usage: m.tokenInspectUsage }
+  },
+  agent: async () => {
+    const m = await import('./commands/agent/agent.ts')
+    return { run: m.runAgent, usage: m.agentUsage }
   },
 }
 

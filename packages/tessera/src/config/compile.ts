@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { isTesseraError, type Problem, quote, systemClock } from '@tessera/verify'
 import { Value } from 'typebox/value'
+import { checkCloudExport } from '../cloud/index.ts'
 import { type CompiledPolicySet, compilePolicies } from '../policy/index.ts'
 import { cloudDialectPolicies } from '../sts/index.ts'
 import { deepFreeze } from './deep-freeze.ts'
@@ -8,6 +9,7 @@ import { pointer } from './json-pointer.ts'
 import { type ConfigDocument, configSchema } from './schema.ts'
 import { checkInventory } from './sections/check-inventory.ts'
 import { compileIssuer } from './sections/compile-issuer.ts'
+import { compileSaml } from './sections/compile-saml.ts'
 import { compileServer } from './sections/compile-server.ts'
 import { compileTrustedIssuers } from './sections/compile-trusted-issuers.ts'
 import { parseListenAddress } from './sections/listen-address.ts'
@@ -39,9 +41,15 @@ function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function trustedIssuerNames(document: unknown): string[] {
+// SAML IdPs are issuers to policies too: by the entity ID written, or the metadata file's.
+function trustedIssuerNames(document: unknown, samlEntityIds: readonly string[]): string[] {
   const list = (document as { trustedIssuers?: unknown }).trustedIssuers
-  return Array.isArray(list) ? list.flatMap((entry) => stringAt(entry, 'issuer') ?? []) : []
+  const idps = (document as { samlIdps?: unknown }).samlIdps
+  return [
+    ...(Array.isArray(list) ? list.flatMap((entry) => stringAt(entry, 'issuer') ?? []) : []),
+    ...(Array.isArray(idps) ? idps.flatMap((entry) => stringAt(entry, 'entityId') ?? []) : []),
+    ...samlEntityIds,
+  ]
 }
 
 /**
@@ -122,6 +130,20 @@ export function compileConfig(
         problems,
       )
     : undefined
+  const saml = Array.isArray(doc.samlIdps)
+    ? compileSaml(
+        doc.samlIdps,
+        doc.saml,
+        {
+          baseDir,
+          clock: context.clock ?? systemClock,
+          ...(context.env === undefined ? {} : { env: context.env }),
+          cleanIdp: (i) => clean('samlIdps', i),
+          cleanSection: clean('saml'),
+        },
+        problems,
+      )
+    : undefined
   const inventoryProblems = clean('inventory') ? checkInventory(doc.inventory) : []
   problems.push(...inventoryProblems)
 
@@ -138,7 +160,7 @@ export function compileConfig(
         inventory: doc.inventory,
         trustDomain,
         issuerUrl: publicUrl,
-        trustedIssuers: trustedIssuerNames(document),
+        trustedIssuers: trustedIssuerNames(document, saml?.idps.map((idp) => idp.entityId) ?? []),
       })
     } catch (error) {
       if (!isTesseraError(error) || error.code !== 'invalid_config') throw error
@@ -148,6 +170,15 @@ export function compileConfig(
     }
   }
 
+  // The real clouds' roles, pools and identities name inventory audiences and workloads.
+  if (clean('clouds') && clean('inventory') && publicUrl !== undefined && trustDomain !== undefined)
+    problems.push(
+      ...checkCloudExport(doc.clouds, {
+        inventory: doc.inventory,
+        trustDomain,
+        issuerUrl: publicUrl,
+      }),
+    )
   if (problems.length > 0) return undefined
   // No problem anywhere: every section compiled, so every value below is defined.
   const compiled = server as NonNullable<typeof server>
@@ -157,6 +188,8 @@ export function compileConfig(
     issuer: { issuerUrl: compiled.publicUrl, trustDomain: doc.trustDomain, ...settings },
     keyEncryptionKey: keyEncryptionKey as NonNullable<typeof keyEncryptionKey>,
     trustedIssuers: trustedIssuers as NonNullable<typeof trustedIssuers>,
+    samlIdps: saml?.idps ?? [],
+    ...(saml?.saml === undefined ? {} : { saml: saml.saml }),
     inventory: doc.inventory,
     policies: policies as CompiledPolicySet,
     clouds: doc.clouds,

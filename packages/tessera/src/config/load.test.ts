@@ -129,7 +129,7 @@ describe('parseConfig', () => {
         {
           path: '/defaults',
           message:
-            'is not a known key (known: server, trustDomain, issuer, trustedIssuers, inventory, policies, clouds, store, telemetry)',
+            'is not a known key (known: server, trustDomain, issuer, trustedIssuers, samlIdps, saml, inventory, policies, clouds, store, telemetry)',
         },
         { path: '/server/publicUrl', message: 'is required' },
         {

@@ -45,6 +45,8 @@ describe('configSchema', () => {
       'trustDomain',
       'issuer',
       'trustedIssuers',
+      'samlIdps',
+      'saml',
       'inventory',
       'policies',
       'clouds',

@@ -3,6 +3,7 @@ import { issuerSectionSchema } from '../issuer/index.ts'
 import { inventorySchema, policySchema } from '../policy/index.ts'
 import { storeSectionSchema } from '../store/index.ts'
 import { cloudsSectionSchema } from './sections/clouds.ts'
+import { samlIdpsSectionSchema, samlSectionSchema } from './sections/saml-idps.ts'
 import { serverSectionSchema } from './sections/server.ts'
 import { telemetrySectionSchema } from './sections/telemetry.ts'
 import { trustDomainSchema } from './sections/trust-domain.ts'
@@ -27,6 +28,8 @@ export const configSchema = Type.Object(
     trustDomain: trustDomainSchema,
     issuer: Type.Optional(Type.With(issuerSectionSchema, { default: {} })),
     trustedIssuers: Type.Optional(Type.With(trustedIssuersSectionSchema, { default: [] })),
+    samlIdps: Type.Optional(Type.With(samlIdpsSectionSchema, { default: [] })),
+    saml: Type.Optional(samlSectionSchema),
     inventory: Type.Optional(Type.With(inventorySchema, { default: { services: [] } })),
     policies: Type.Optional(
       Type.Array(policySchema, {

@@ -3,6 +3,7 @@ import type { IssuerSettings, SecretRef } from '../issuer/index.ts'
 import type { CompiledPolicySet, Inventory } from '../policy/index.ts'
 import type { StoreSettings } from '../store/index.ts'
 import type { CloudsSection } from './sections/clouds.ts'
+import type { SamlIdpSettings, SamlSettings } from './sections/compile-saml.ts'
 import type { ListenAddress } from './sections/listen-address.ts'
 import type { LogLevel } from './sections/telemetry.ts'
 
@@ -73,6 +74,10 @@ export interface CompiledConfig {
   /** Where the key-encryption key is; a `file:` path is absolute (resolved against `store.dataDir`). */
   readonly keyEncryptionKey: SecretRef
   readonly trustedIssuers: readonly TrustedIssuer[]
+  /** SAML IdPs; a `file` source's metadata is parsed, a `url` source is fetched at start. */
+  readonly samlIdps: readonly SamlIdpSettings[]
+  /** Tessera as a SAML service provider; present whenever samlIdps is not empty. */
+  readonly saml?: SamlSettings
   readonly inventory: Inventory
   readonly policies: CompiledPolicySet
   /** Cloud wire dialects, as written (each dialect compiles its own part at server start). */

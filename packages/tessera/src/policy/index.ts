@@ -8,6 +8,7 @@ export { compilePolicies } from './compile.ts'
 export type { CompiledPolicySet } from './compiled.ts'
 export { evaluatePolicies } from './evaluate.ts'
 export { callerExposure, policyOf } from './explanation.ts'
+export { policyMaxTtl } from './max-ttl.ts'
 export { reservedOutputClaims } from './reserved-claims.ts'
 export { inventorySchema, policySchema } from './schema.ts'
 export type {

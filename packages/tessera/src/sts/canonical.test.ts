@@ -37,12 +37,13 @@ describe('validateCanonicalExchange', () => {
     })
   })
 
-  it('refuses a SAML subject token type with unsupported_token_type', async () => {
+  it('refuses a SAML actor token type with unsupported_token_type: actors are JWTs', async () => {
     await rejectsWith(
       () =>
         validateCanonicalExchange({
           ...base,
-          subjectTokenType: 'urn:ietf:params:oauth:token-type:saml2',
+          actorToken: 'PHg+',
+          actorTokenType: 'urn:ietf:params:oauth:token-type:saml2',
         }),
       {
         code: 'unsupported_token_type',
@@ -51,7 +52,7 @@ describe('validateCanonicalExchange', () => {
         actual: 'urn:ietf:params:oauth:token-type:saml2',
         hint: undefined,
         message:
-          'subject_token_type "urn:ietf:params:oauth:token-type:saml2" is not one of ["urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:id_token", "urn:ietf:params:oauth:token-type:access_token"]',
+          'actor_token_type "urn:ietf:params:oauth:token-type:saml2" is not one of ["urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:id_token", "urn:ietf:params:oauth:token-type:access_token"]',
       },
     )
   })

@@ -1,17 +1,26 @@
 import { quote, quoteList, redact, TesseraError } from '@tessera/verify'
+import type { SamlExchangeRules } from './saml-subject.ts'
 
 /** RFC 8693 §3 token type identifiers Tessera reads or writes. */
 export const tokenTypes = Object.freeze({
   jwt: 'urn:ietf:params:oauth:token-type:jwt',
   idToken: 'urn:ietf:params:oauth:token-type:id_token',
   accessToken: 'urn:ietf:params:oauth:token-type:access_token',
+  // RFC 8693 §3: "a base64url-encoded SAML 2.0 assertion"; Tessera takes the Response around it.
+  saml2: 'urn:ietf:params:oauth:token-type:saml2',
 } as const)
 
-/** A token type Tessera accepts as `subject_token_type` or `actor_token_type`: every one is a JWT. */
-export const presentedTokenTypes: readonly string[] = Object.freeze([
+/** A token type Tessera accepts as `actor_token_type`: every one is a JWT. */
+export const actorTokenTypes: readonly string[] = Object.freeze([
   tokenTypes.jwt,
   tokenTypes.idToken,
   tokenTypes.accessToken,
+])
+
+/** A token type Tessera accepts as `subject_token_type`: a JWT, or a SAML 2.0 Response. */
+export const presentedTokenTypes: readonly string[] = Object.freeze([
+  ...actorTokenTypes,
+  tokenTypes.saml2,
 ])
 
 /** Token types Tessera can issue (an RFC 9068 JWT access token is both). */
@@ -59,6 +68,8 @@ export interface CanonicalExchange {
   readonly policy?: string
   /** Requested lifetime, seconds (AWS `DurationSeconds`), capped by the policy and the issuer. */
   readonly ttlSeconds?: number
+  /** A dialect's own rules for a SAML subject token (AWS `AssumeRoleWithSAML`). */
+  readonly saml?: SamlExchangeRules
 }
 
 /**
@@ -84,7 +95,7 @@ export function validateCanonicalExchange(request: CanonicalExchange): void {
     })
   }
   if (request.actorTokenType !== undefined) {
-    checkTokenType('actor_token_type', request.actorTokenType, presentedTokenTypes)
+    checkTokenType('actor_token_type', request.actorTokenType, actorTokenTypes)
   }
   if (request.requestedTokenType !== undefined) {
     checkTokenType('requested_token_type', request.requestedTokenType, issuedTokenTypes)

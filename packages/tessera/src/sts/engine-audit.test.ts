@@ -75,7 +75,7 @@ describe('createExchangeEngine: audit', () => {
     assertNoToken(record, subjectToken, result.accessToken)
   })
 
-  it('records every denial with code, hint, message and policy, never the token', async () => {
+  it('records every denial with code, check, expected, actual, hint, message and policy, never the token', async () => {
     const subjectToken = world.idpToken(ciClaims)
     await assert.rejects(world.engine.exchange(request(subjectToken, { audience: `${payments}/` })))
     const [record] = world.audit.records
@@ -92,6 +92,9 @@ describe('createExchangeEngine: audit', () => {
       },
       decision: 'deny',
       code: 'target_not_allowed',
+      check: 'target',
+      expected: [payments],
+      actual: `${payments}/`,
       hint: 'trailing_slash',
       message:
         'policy "ci-deploy": target "https://payments.example.org/" is not in the inventory, expected one of ["https://payments.example.org"]: the values differ only by a trailing slash',

@@ -158,13 +158,13 @@ describe('createExchangeEngine: exchange', () => {
       () =>
         world.engine.exchange(
           request(world.idpToken(ciClaims), {
-            subjectTokenType: 'urn:ietf:params:oauth:token-type:saml2',
+            subjectTokenType: 'urn:ietf:params:oauth:token-type:saml1',
           }),
         ),
       {
         code: 'unsupported_token_type',
-        expected: [tokenTypes.jwt, tokenTypes.idToken, tokenTypes.accessToken],
-        actual: 'urn:ietf:params:oauth:token-type:saml2',
+        expected: [tokenTypes.jwt, tokenTypes.idToken, tokenTypes.accessToken, tokenTypes.saml2],
+        actual: 'urn:ietf:params:oauth:token-type:saml1',
         hint: undefined,
       },
     )

@@ -12,7 +12,8 @@ import {
 } from './canonical.ts'
 import { issueIdentity } from './identity.ts'
 import { outputClaims } from './output-claims.ts'
-import { presentedToken } from './presented-token.ts'
+import { presentedToken, verifySubject } from './presented-token.ts'
+import { refuseRequest } from './refused-request.ts'
 import { claimSingleUse } from './single-use.ts'
 import { resolveTarget } from './target.ts'
 import { tokenSha256 } from './token-hash.ts'
@@ -36,6 +37,8 @@ export function createExchangeEngine(deps: EngineDeps): ExchangeEngine {
       exchange(deps, request, request.correlationId || newCorrelationId()),
     issueIdentity: (request) =>
       issueIdentity(deps, request, request.correlationId || newCorrelationId()),
+    refuse: (request, error) =>
+      refuseRequest(deps, request, error, request.correlationId || newCorrelationId()),
   } satisfies ExchangeEngine)
 }
 
@@ -67,23 +70,27 @@ async function exchange(
     // One snapshot of the policies per request: a reload mid-request cannot mix two configs.
     const policies = deps.policies()
     const target = resolveTarget(request, policies)
-    const subject = await deps.verifier.verify(request.subjectToken)
+    const subject = await verifySubject(deps, request)
     subjectClaims = subject.claims
     const actor =
       request.actorToken === undefined ? undefined : await deps.verifier.verify(request.actorToken)
     actorClaims = actor?.claims
     grant = evaluatePolicies(policies, {
       use: 'exchange',
-      subject: presentedToken(subject),
+      subject: subject.presented,
       ...(actor === undefined ? {} : { actor: presentedToken(actor) }),
       ...(target === undefined ? {} : { target }),
       scopes: request.scopes,
       ...(request.policy === undefined ? {} : { policy: request.policy }),
-      ...(request.ttlSeconds === undefined ? {} : { requestedTtlSeconds: request.ttlSeconds }),
+      ...(subject.ttlSeconds === undefined ? {} : { requestedTtlSeconds: subject.ttlSeconds }),
     })
-    const act = buildActClaim(subject.claims, actor)
+    // A SAML attribute named act is the IdP's data, never a delegation chain.
+    const act = buildActClaim(subject.saml === undefined ? subject.claims : {}, actor)
     // Last check before minting, so a request refused for any other reason never burns the jti.
-    if (grant.singleUse) await claimSingleUse(deps.replay, subject.issuer, subject.claims, now)
+    // A SAML assertion is single use already: validation recorded its ID.
+    if (grant.singleUse && subject.saml === undefined) {
+      await claimSingleUse(deps.replay, subject.issuer, subject.claims, now)
+    }
     // Capped by the policy and the issuer setting only. Not by the subject token's remaining
     // lifetime: the new token is a separate credential whose lifetime the policy governs
     // (RFC 8693 does not tie them), and a CI token minutes from expiry must still yield a
@@ -126,6 +133,7 @@ async function exchange(
       expiresIn: minted.exp - now,
       ...(scope === undefined ? {} : { scope }),
       correlationId,
+      ...(subject.saml === undefined ? {} : { saml: subject.saml }),
     }
   } catch (error) {
     throw await refuse(deps.audit, withPresented(), error, grant?.policy)

@@ -7,16 +7,25 @@ export { isAudited } from './audited.ts'
 export { type CanonicalExchange, type IssuedTokenType, tokenTypes } from './canonical.ts'
 export { type AwsDialectSection, awsDialectSchema } from './dialects/aws-sts/config-schema.ts'
 export {
+  type AwsSamlRequest,
   type AwsStsRequest,
   type AwsWebIdentityRequest,
   parseAwsStsRequest,
 } from './dialects/aws-sts/parse.ts'
 export {
   type AwsStsResponse,
+  awsWireCodeOf,
+  renderAssumeRoleWithSAML,
   renderAssumeRoleWithWebIdentity,
   renderAwsStsError,
 } from './dialects/aws-sts/render.ts'
-export { refuseSaml } from './dialects/aws-sts/saml.ts'
+export {
+  type AwsSamlProvider,
+  awsSamlAttributes,
+  awsSigninSamlUrl,
+  resolveSamlProvider,
+  samlExchange,
+} from './dialects/aws-sts/saml.ts'
 export { cloudDialectPolicies } from './dialects/cloud-policies.ts'
 export type { CloudsSection as CloudsDialects } from './dialects/clouds-section.ts'
 export { type EntraDialectSection, entraDialectSchema } from './dialects/entra/config-schema.ts'
@@ -48,6 +57,7 @@ export {
   wireCodes,
 } from './dialects/token-exchange/wire-codes.ts'
 export { createExchangeEngine } from './engine.ts'
+export type { SamlTrust } from './saml-subject.ts'
 export { tokenSha256 } from './token-hash.ts'
 export type {
   AuditPage,
@@ -59,4 +69,5 @@ export type {
   ExchangeResult,
   IdentityRequest,
   IdentityResult,
+  RefusedRequest,
 } from './types.ts'

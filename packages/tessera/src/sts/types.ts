@@ -1,7 +1,16 @@
-import type { Clock, ErrorCode, HintId, ReplayStore, Verifier } from '@tessera/verify'
+import type {
+  Clock,
+  ErrorCode,
+  HintId,
+  ReplayStore,
+  ShownValue,
+  TesseraError,
+  Verifier,
+} from '@tessera/verify'
 import type { IssuerSettings, JoinTokenStore, Minter } from '../issuer/index.ts'
 import type { CompiledPolicySet } from '../policy/index.ts'
 import type { CanonicalExchange, IssuedTokenType } from './canonical.ts'
+import type { SamlOutcome, SamlTrust } from './saml-subject.ts'
 
 /** One audit record: every issuance and every exchange, allowed or denied. No token, ever. */
 export interface AuditRecord {
@@ -15,6 +24,11 @@ export interface AuditRecord {
   readonly clientId?: string
   readonly decision: 'allow' | 'deny'
   readonly code?: ErrorCode
+  /** The check that refused the request. */
+  readonly check?: string
+  /** What the check expected and what it found, already redacted (`TesseraError` fields). */
+  readonly expected?: ShownValue
+  readonly actual?: ShownValue
   readonly hint?: HintId
   /** The full explanation (audit only; callers see less, per the code's exposure). */
   readonly message?: string
@@ -78,6 +92,8 @@ export interface ExchangeResult {
   /** The granted scopes, space-separated; absent when none were granted. */
   readonly scope?: string
   readonly correlationId: string
+  /** The validated assertion, when the subject token was a SAML Response (AWS renders it). */
+  readonly saml?: SamlOutcome
 }
 
 /** A request for a workload identity token: exactly one of `joinToken` or `subjectToken`. */
@@ -123,6 +139,24 @@ export interface EngineDeps {
   readonly newCorrelationId?: () => string
   /** Where one-time join tokens are redeemed; without it, `issueIdentity` refuses join tokens. */
   readonly joinTokens?: JoinTokenStore
+  /** SAML IdPs and Tessera as an SP, read once per request; without it, SAML tokens are refused. */
+  readonly saml?: () => SamlTrust | undefined
+}
+
+/**
+ * A request a dialect or its transport refused before the engine ran (unknown role or tenant,
+ * a federated credential that matched nothing, a parameter out of bounds, a body too large):
+ * what its audit record shows.
+ */
+export interface RefusedRequest {
+  /** The dialect the request spoke (`aws-sts`, `entra`, `google-sts`, …). */
+  readonly dialect: string
+  /** The request's correlation id; empty lets the engine create one. */
+  readonly correlationId: string
+  /** The `client_id` the request named, when it got far enough to name one (recorded only). */
+  readonly clientId?: string
+  /** The presented token when one was read: the record keeps its hash, never the token. */
+  readonly subjectToken?: string
 }
 
 /** The one exchange engine every dialect and the identity endpoint call. */
@@ -141,4 +175,12 @@ export interface ExchangeEngine {
    * `invalid_request`, `subject_mismatch`, `replay`, or `internal_error`
    */
   issueIdentity(request: IdentityRequest): Promise<IdentityResult>
+  /**
+   * Writes the deny record of a request refused before `exchange` ran, so that every refusal
+   * of every dialect has its explanation in the audit log. An error the engine already audited
+   * is not written again (one record per request).
+   * @returns the error to answer with: `error` itself, or `internal_error` when the record
+   * could not be written (a refusal missing from the log must not pass unnoticed)
+   */
+  refuse(request: RefusedRequest, error: TesseraError): Promise<TesseraError>
 }

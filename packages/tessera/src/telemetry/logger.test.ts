@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import Fastify from 'fastify'
 import { createLogger } from './logger.ts'
 
 function capture() {
@@ -45,6 +46,21 @@ describe('createLogger', () => {
       (lines[0]?.body as Record<string, unknown> | undefined)?.audience,
       'https://a.example',
     )
+  })
+
+  it("writes a Fastify request's path, never its query string", async () => {
+    const { lines, destination } = capture()
+    const app = Fastify({ loggerInstance: createLogger({ level: 'info', destination }) })
+    app.post('/', async () => 'ok')
+    const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'
+    await app.inject({ method: 'POST', url: `/?Action=X&WebIdentityToken=${token}` })
+    await app.inject({ method: 'GET', url: '/v1/token' })
+    await app.close()
+    assert.ok(!JSON.stringify(lines).includes('eyJ'))
+    const urls = lines.map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean)
+    assert.deepEqual(urls, ['/?[query omitted]', '/v1/token'])
+    const [first] = lines
+    assert.equal((first?.req as { method?: string } | undefined)?.method, 'POST')
   })
 
   it('defaults to level info on standard output', () => {

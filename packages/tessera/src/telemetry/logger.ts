@@ -34,6 +34,35 @@ export const redactedPaths: readonly string[] = Object.freeze([
   '*.access_token',
 ])
 
+/** What Fastify's request log line shows of a request (its own serializer's fields). */
+interface RequestLine {
+  readonly method?: string
+  readonly url?: string
+  readonly host?: string
+  readonly ip?: string
+  readonly socket?: { readonly remotePort?: number }
+  readonly raw?: unknown
+}
+
+/**
+ * Serializes a Fastify request as Fastify does, but with the path only: a query string may
+ * carry a token a client put there (`?WebIdentityToken=`, `?subject_token=`, the AWS query
+ * API sent as GET), and the request line is logged before any route refuses it. A value that
+ * is not a Fastify request (a caller's own `req` field) is left to the redaction paths.
+ */
+export function serializeRequest(req: unknown): unknown {
+  if (typeof req !== 'object' || req === null || !('raw' in req)) return req
+  const line = req as RequestLine
+  const query = line.url?.indexOf('?') ?? -1
+  return {
+    method: line.method,
+    url: query === -1 ? line.url : `${line.url?.slice(0, query)}?[query omitted]`,
+    host: line.host,
+    remoteAddress: line.ip,
+    remotePort: line.socket?.remotePort,
+  }
+}
+
 /**
  * Creates the process logger: pino JSON lines with token-bearing fields redacted. The logger
  * is passed to the parts that log (server, app), never imported as a singleton.
@@ -48,6 +77,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const settings = {
     level: options.level ?? 'info',
     redact: { paths: [...redactedPaths], censor: '[redacted]' },
+    serializers: { req: serializeRequest },
     base: { name: 'tessera' },
   }
   return options.destination === undefined ? pino(settings) : pino(settings, options.destination)

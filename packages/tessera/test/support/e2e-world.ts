@@ -236,7 +236,8 @@ export async function postRaw(
   const response = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'content-type': contentType },
-    body,
+    // A copy as a plain Uint8Array: with the DOM lib in the program, BodyInit lacks Buffer.
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   })
   return jsonAnswer(response)
 }

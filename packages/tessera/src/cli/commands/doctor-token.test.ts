@@ -515,7 +515,7 @@ describe('tessera doctor token', () => {
           '--now',
           'yesterday',
         ]),
-        '--now must be a whole number of seconds, got "yesterday"',
+        '--now must be UNIX seconds or an ISO 8601 date and time with a timezone (1798761600 or 2027-01-01T00:00:00Z); "yesterday" is neither UNIX seconds nor an ISO 8601 date and time with a timezone',
       )
       assertUsageError(
         await check(validToken, '--max-lifetime', '1h'),
@@ -652,6 +652,43 @@ describe('tessera doctor token', () => {
   })
 
   describe('clock', () => {
+    const at = (value: string): Promise<Run> =>
+      doctor([
+        validToken,
+        '--issuer',
+        issuer,
+        '--audience',
+        audience,
+        '--jwks',
+        jwksPath,
+        '--now',
+        value,
+      ])
+
+    it('takes --now as UNIX seconds or as an ISO 8601 date and time with a timezone', async () => {
+      for (const value of [String(now), nowIso, '2027-01-15T10:00:00+02:00', '2027-01-15t08:00z']) {
+        const run = await at(value)
+        assert.equal(run.status, 0, value)
+        assert.ok(run.lines[0]?.endsWith(`now ${nowIso}`), value)
+      }
+      // Both forms move the clock: an hour later the token has expired.
+      for (const value of [String(now + 3600), '2027-01-15T09:00:00Z']) {
+        const run = await at(value)
+        assert.equal(run.status, 1, value)
+        assert.ok(
+          run.lines.some((l) => l.startsWith('  ✗ expiry')),
+          value,
+        )
+      }
+    })
+
+    it('refuses an ISO 8601 date and time without a timezone', async () => {
+      assertUsageError(
+        await at('2027-01-15T08:00:00'),
+        '--now must be UNIX seconds or an ISO 8601 date and time with a timezone (1798761600 or 2027-01-01T00:00:00Z); "2027-01-15T08:00:00" has no timezone: add Z for UTC or an offset such as +02:00 (local time would differ from machine to machine)',
+      )
+    })
+
     it('uses the system clock without --now', async () => {
       const token = mint({ iat: 1_000_000_000, nbf: 1_000_000_000, exp: 4_102_444_800 })
       const run = await doctor([

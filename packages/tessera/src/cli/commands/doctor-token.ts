@@ -28,12 +28,13 @@ import { loadKeySource } from '../load-keys.ts'
 import { renderDoctorHuman } from '../output/doctor-human.ts'
 import { renderDoctorJson, toDoctorJson } from '../output/doctor-json.ts'
 import type { Output } from '../output/stream.ts'
+import { parseNow } from '../parse-now.ts'
 import { readTextFile, readTokenArgument } from '../read-input.ts'
 import { usageError } from '../usage-error.ts'
 
 export const doctorTokenUsage = `usage: tessera doctor token <TOKEN | @FILE | -> --issuer URL --audience AUD [--audience AUD …]
     [--jwks FILE|URL | --discovery] [--alg ALG …] [--leeway S] [--max-lifetime S]
-    [--max-token-age S] [--typ T] [--subject SUB …] [--require CLAIM …] [--now UNIX_SECONDS] [--json]
+    [--max-token-age S] [--typ T] [--subject SUB …] [--require CLAIM …] [--now UNIX_SECONDS|ISO8601] [--json]
     [--aws-provider PROVIDER.json --aws-trust-policy POLICY.json [--role-session-name N]]
     [--gcp-provider PROVIDER.json] [--azure-fic FIC.json …]
 
@@ -108,7 +109,7 @@ export async function runDoctorToken(
   if (audience.length === 0)
     throw usageError('--audience is required: the identifier of the receiver', 'audience')
   const token = await readTokenArgument(positionals[0], stdin)
-  const now = seconds('now', values.now)
+  const now = parseNow(values.now)
   const leeway = seconds('leeway', values.leeway)
   const maxLifetime = seconds('max-lifetime', values['max-lifetime'])
   const maxTokenAge = seconds('max-token-age', values['max-token-age'])

@@ -1,5 +1,6 @@
 import type { TesseraError } from '@tessera/verify'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { callerExposure } from '../../policy/index.ts'
 import { isAudited } from '../../sts/index.ts'
 import { renderErrorBody } from './error-body.ts'
 import { toHttpError } from './http-error.ts'
@@ -20,6 +21,19 @@ export const renderTesseraError: ErrorRenderer = (error, correlationId) => ({
   status: error.info.http,
   body: renderErrorBody(error, correlationId),
 })
+
+/**
+ * `Tessera-Error-Code`, and `Tessera-Error-Hint` unless the code is opaque to the caller: on
+ * every error answer in every format, the transport's own (404, 413, 415) included, so a
+ * client of any dialect finds Tessera's code in the same place.
+ */
+export function tesseraErrorHeaders(error: TesseraError): Record<string, string> {
+  const headers: Record<string, string> = { 'tessera-error-code': error.code }
+  if (error.hint !== undefined && callerExposure(error) !== 'opaque') {
+    headers['tessera-error-hint'] = error.hint
+  }
+  return headers
+}
 
 /**
  * Creates a Fastify error handler that answers every error in `render`'s format: the
@@ -51,7 +65,11 @@ export function createErrorHandler(render: ErrorRenderer) {
     const rendered = render(http.error, request.id)
     return reply
       .code(http.status ?? rendered.status)
-      .headers({ 'cache-control': 'no-store', ...rendered.headers })
+      .headers({
+        'cache-control': 'no-store',
+        ...tesseraErrorHeaders(http.error),
+        ...rendered.headers,
+      })
       .type('application/json; charset=utf-8')
       .send(rendered.body)
   }

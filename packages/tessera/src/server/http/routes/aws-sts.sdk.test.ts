@@ -38,7 +38,12 @@ describe('AWS SDK against the AWS STS dialect', () => {
   before(async () => {
     // No default chain may fall through to the instance metadata address.
     process.env.AWS_EC2_METADATA_DISABLED = 'true'
-    world = await createServerWorld({ clouds: `  aws:\n    accountId: "${accountId}"` })
+    // The world's clock starts at the wall clock, not a fixed date: the SDK and its credential
+    // providers judge the Expiration Tessera returns on the real clock.
+    world = await createServerWorld({
+      clouds: `  aws:\n    accountId: "${accountId}"`,
+      startAt: Math.floor(Date.now() / 1000),
+    })
     await world.app.listen({ host: '127.0.0.1', port: 0 })
     const address = world.app.server.address()
     assert.ok(typeof address === 'object' && address !== null)
@@ -138,6 +143,23 @@ describe('AWS SDK against the AWS STS dialect', () => {
       /^1 validation error detected: Value 'bad name:x' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern/,
     )
     assert.equal(error.$response?.headers['tessera-error-code'], 'invalid_request')
+  })
+
+  it("surfaces DurationSeconds above the role's maximum as ValidationError, audited once", async () => {
+    // The role's maximum is the issuer's accessTokenTtlSeconds (900): ci-deploy sets no cap.
+    const error = await sdkRefusal(() => assume({ DurationSeconds: 3600 }))
+    assert.equal(error.Code, 'ValidationError')
+    assert.equal(error.$metadata.httpStatusCode, 400)
+    assert.match(
+      error.message,
+      /^The requested DurationSeconds exceeds the MaxSessionDuration set for this role\. DurationSeconds 3600 is above 900/,
+    )
+    const requestId = String(error.$metadata.requestId)
+    const page = await world.stores.audit.query({ correlationId: requestId })
+    assert.deepEqual(
+      page.records.map((r) => [r.decision, r.code, r.check, r.expected, r.actual]),
+      [['deny', 'invalid_request', 'duration', 'DurationSeconds <= 900', '3600']],
+    )
   })
 
   describe('fromTokenFile driven by the environment', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { tokenSha256 } from '../../../sts/index.ts'
 import {
   ciIssuer,
   createServerWorld,
@@ -80,11 +81,93 @@ describe('POST / (AWS STS)', () => {
     assert.equal(text(response.body, 'Code'), 'AccessDenied')
     assert.equal(response.headers['tessera-error-code'], 'no_matching_policy')
     assert.match(text(response.body, 'Message') ?? '', /closest policy is &quot;ci-deploy&quot;/)
+    // Refused before the engine, and audited all the same: logged quietly, like engine refusals.
     const logged = world.logs.find((l) => l.code === 'no_matching_policy')
-    assert.equal(logged?.level, 40)
+    assert.equal(logged?.level, 30)
   })
 
-  it('refuses a SAML request until SAML is configured', async () => {
+  it('audits a refusal decided before the engine exactly once, under the request id', async () => {
+    const token = world.ciToken({ sub })
+    const response = await assume({
+      RoleArn: `arn:aws:iam::${accountId}:role/CI-Deploy`,
+      WebIdentityToken: token,
+    })
+    const requestId = String(response.headers['x-amzn-requestid'])
+    assert.equal(text(response.body, 'RequestId'), requestId)
+    const page = await world.stores.audit.query({ correlationId: requestId })
+    assert.equal(page.records.length, 1)
+    const { id: _, time: __, ...record } = page.records[0] ?? { id: '', time: 0 }
+    assert.deepEqual(record, {
+      correlationId: requestId,
+      kind: 'exchange',
+      dialect: 'aws-sts',
+      presented: {
+        iss: ciIssuer,
+        sub,
+        aud: [publicUrl],
+        tokenSha256: tokenSha256(token),
+      },
+      decision: 'deny',
+      code: 'no_matching_policy',
+      check: 'role',
+      expected: 'ci-deploy',
+      actual: 'CI-Deploy',
+      hint: 'case',
+      message:
+        'role "CI-Deploy" is not a Tessera trust policy: the closest policy is "ci-deploy" (arn:aws:iam::123456789012:role/ci-deploy): the values differ only by letter case',
+    })
+    assert.equal(JSON.stringify(page.records).includes(token), false)
+  })
+
+  it('audits an engine refusal exactly once', async () => {
+    const response = await assume({
+      WebIdentityToken: world.ciToken({ sub, aud: 'https://x.test' }),
+    })
+    assert.equal(text(response.body, 'Code'), 'InvalidIdentityToken')
+    const requestId = String(response.headers['x-amzn-requestid'])
+    const page = await world.stores.audit.query({ correlationId: requestId })
+    assert.deepEqual(
+      page.records.map((r) => [r.decision, r.code, r.check]),
+      [['deny', 'audience_mismatch', 'audience']],
+    )
+  })
+
+  it("refuses DurationSeconds above the role's maximum with STS's ValidationError", async () => {
+    const response = await assume({ DurationSeconds: '901' })
+    assert.equal(response.statusCode, 400)
+    assert.equal(text(response.body, 'Code'), 'ValidationError')
+    assert.equal(response.headers['tessera-error-code'], 'invalid_request')
+    assert.equal(
+      text(response.body, 'Message'),
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role. DurationSeconds 901 is above 900, the longest session role &quot;ci-deploy&quot; grants (its policy&apos;s maxTtlSeconds, at most the issuer&apos;s accessTokenTtlSeconds): ask for at most 900 seconds (Tessera invalid_request)',
+    )
+    const page = await world.stores.audit.query({
+      correlationId: String(response.headers['x-amzn-requestid']),
+    })
+    assert.deepEqual(
+      page.records.map((r) => [r.code, r.check, r.expected, r.actual]),
+      [['invalid_request', 'duration', 'DurationSeconds <= 900', '901']],
+    )
+    // Without DurationSeconds, STS's default (3600) is shortened to the role's maximum.
+    const defaulted = await assume()
+    assert.equal(defaulted.statusCode, 200)
+  })
+
+  it('answers a body over the limit in XML with Tessera headers, audited', async () => {
+    const response = await assume({ RoleSessionName: 'x'.repeat(70_000) })
+    assert.equal(response.statusCode, 413)
+    assert.equal(response.headers['content-type'], 'text/xml')
+    assert.equal(text(response.body, 'Code'), 'ValidationError')
+    assert.equal(response.headers['tessera-error-code'], 'too_large')
+    const requestId = String(response.headers['x-amzn-requestid'])
+    const page = await world.stores.audit.query({ correlationId: requestId })
+    assert.deepEqual(
+      page.records.map((r) => [r.dialect, r.code, r.check, r.presented]),
+      [['aws-sts', 'too_large', 'request', undefined]],
+    )
+  })
+
+  it('refuses a SAML request naming no configured SAML provider', async () => {
     const response = await post({
       Action: 'AssumeRoleWithSAML',
       Version: '2011-06-15',
@@ -93,8 +176,8 @@ describe('POST / (AWS STS)', () => {
       SAMLAssertion: 'PHNhbWxwOlJlc3BvbnNlLz4=',
     })
     assert.equal(response.statusCode, 400)
-    assert.equal(text(response.body, 'Code'), 'ValidationError')
-    assert.match(text(response.body, 'Message') ?? '', /not available until SAML is configured/)
+    assert.equal(text(response.body, 'Code'), 'InvalidIdentityToken')
+    assert.match(text(response.body, 'Message') ?? '', /no samlIdps entry has a name/)
   })
 
   it('refuses an unknown action, a body that is not a form, and no body', async () => {

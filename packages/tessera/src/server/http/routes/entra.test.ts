@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from '@tessera/verify'
+import { tokenSha256 } from '../../../sts/index.ts'
 import {
   clientId,
   createEntraWorld,
@@ -214,6 +215,53 @@ describe('POST /{tenant}/oauth2/v2.0/token', () => {
     const body = response.json() as { error_codes: number[]; error: string }
     assert.deepEqual(body.error_codes, [9000411])
     assert.equal(response.headers['tessera-error-code'], 'invalid_request')
+  })
+
+  test('a refusal decided before the engine is audited once, under the trace id', async () => {
+    const assertion = world.assertion({ sub: ficSubject.toLowerCase() })
+    const response = await post({ client_assertion: assertion })
+    assert.equal(response.statusCode, 401)
+    const body = response.json() as { trace_id: string; correlation_id: string }
+    assert.equal(body.trace_id, response.headers['x-correlation-id'])
+    const page = await world.stores.audit.query({ correlationId: body.trace_id })
+    assert.equal(page.records.length, 1)
+    const [record] = page.records
+    assert.equal(record?.dialect, 'entra')
+    assert.equal(record?.kind, 'exchange')
+    assert.equal(record?.decision, 'deny')
+    assert.equal(record?.clientId, clientId)
+    assert.equal(record?.code, 'subject_mismatch')
+    assert.equal(record?.check, 'federated_credential')
+    assert.equal(record?.hint, 'case')
+    assert.equal(record?.actual, ficSubject.toLowerCase())
+    assert.deepEqual(record?.expected, [ficSubject])
+    assert.equal(record?.presented?.tokenSha256, tokenSha256(assertion))
+    assert.equal(JSON.stringify(record).includes(assertion), false)
+  })
+
+  test('an engine refusal is audited once', async () => {
+    const response = await post({ client_assertion: world.forgedAssertion() })
+    assert.equal(response.headers['tessera-error-code'], 'bad_signature')
+    const page = await world.stores.audit.query({
+      correlationId: response.headers['x-correlation-id'] as string,
+    })
+    assert.deepEqual(
+      page.records.map((r) => [r.decision, r.code]),
+      [['deny', 'bad_signature']],
+    )
+  })
+
+  test('a body over the limit is refused in Entra JSON with Tessera headers, 413, audited', async () => {
+    const response = await post({ client_id: 'x'.repeat(70_000) })
+    assert.equal(response.statusCode, 413)
+    assert.equal(response.headers['tessera-error-code'], 'too_large')
+    const body = response.json() as { error: string; trace_id: string }
+    assert.equal(typeof body.error, 'string')
+    const page = await world.stores.audit.query({ correlationId: body.trace_id })
+    assert.deepEqual(
+      page.records.map((r) => [r.dialect, r.code, r.check, r.clientId, r.presented]),
+      [['entra', 'too_large', 'request', undefined, undefined]],
+    )
   })
 
   test('an empty body is refused in Entra JSON, 400', async () => {

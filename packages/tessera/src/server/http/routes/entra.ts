@@ -10,6 +10,7 @@ import {
   renderEntraToken,
 } from '../../../sts/dialects/entra/index.ts'
 import { withEntraWire } from '../../../sts/dialects/entra/wire-codes.ts'
+import { auditingErrorHandler, bodyField } from '../audit-refusal.ts'
 import { createErrorHandler } from '../error-handler.ts'
 import { withStatus } from '../http-error.ts'
 import type { ServerDeps } from '../server-deps.ts'
@@ -29,6 +30,8 @@ const contexts = new WeakMap<FastifyRequest, Omit<EntraErrorContext, 'now'>>()
  * (client credentials with a client assertion). Both answer errors in Entra's JSON with
  * `AADSTS` codes. azure-identity refuses an `http` authority, so Tessera must serve TLS
  * (`server.tls`) for it. `clock` only dates the answers (`timestamp`); the engine decides time.
+ * Every refusal of a token request is audited, those decided before the engine included
+ * (tenant, client, federated credential, request checks).
  */
 export function registerEntraRoutes(
   app: FastifyInstance,
@@ -70,9 +73,24 @@ export function registerEntraRoutes(
     },
   )
 
+  const tokenErrorHandler = auditingErrorHandler(
+    deps.engine,
+    (request) => {
+      const clientId = bodyField(request.body, 'client_id')
+      const assertion = bodyField(request.body, 'client_assertion')
+      return {
+        dialect: 'entra',
+        correlationId: request.id,
+        ...(clientId === undefined || clientId === '' ? {} : { clientId }),
+        ...(assertion === undefined ? {} : { subjectToken: assertion }),
+      }
+    },
+    errorHandler,
+  )
+
   app.post<{ Params: TenantParams }>(
     '/:tenant/oauth2/v2.0/token',
-    { errorHandler },
+    { errorHandler: tokenErrorHandler },
     async (request, reply) => {
       const { tenant } = request.params
       const form = request.body

@@ -25,7 +25,9 @@ describe('google-auth-library external_account against Tessera', () => {
   let base: string
   let dir: string
   before(async () => {
-    world = await createGoogleStsWorld()
+    // The world's clock starts at the wall clock, not a fixed date: google-auth-library judges
+    // the expiry (expires_in, expireTime) Tessera returns on the real clock.
+    world = await createGoogleStsWorld({ startAt: Math.floor(Date.now() / 1000) })
     base = await world.app.listen({ host: '127.0.0.1', port: 0 })
     dir = mkdtempSync(join(tmpdir(), 'tessera-gcp-'))
   })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { decodeJwt } from '@tessera/verify'
+import { tokenSha256 } from '../../../sts/index.ts'
 import {
   cloudPlatform,
   createGoogleStsWorld,
@@ -211,5 +212,97 @@ describe('Google STS routes', () => {
     assert.equal(none.statusCode, 401)
     assert.equal(none.headers['tessera-error-code'], 'missing_credentials')
     assert.equal(none.json().error.status, 'UNAUTHENTICATED')
+  })
+
+  test('a refusal decided before the engine is audited once, under the request id', async (t) => {
+    const world = await createGoogleStsWorld()
+    t.after(() => world.close())
+    const token = world.ciToken({})
+    const response = await world.app.inject({
+      method: 'POST',
+      url: '/v1/token',
+      headers: { 'content-type': 'application/json' },
+      payload: stsFields(token, providerName.replace('/providers/github', '/providers/gitlab')),
+    })
+    assert.equal(response.statusCode, 400)
+    assert.equal(response.json().error, 'invalid_target')
+    const page = await world.stores.audit.query({
+      correlationId: response.headers['x-correlation-id'] as string,
+    })
+    assert.equal(page.records.length, 1)
+    const [record] = page.records
+    assert.equal(record?.dialect, 'google-sts')
+    assert.equal(record?.decision, 'deny')
+    const gitlab = providerName.replace('/providers/github', '/providers/gitlab')
+    assert.equal(record?.code, 'target_not_allowed')
+    assert.equal(response.headers['tessera-error-code'], 'target_not_allowed')
+    assert.equal(record?.check, 'audience')
+    assert.deepEqual(record?.expected, [providerName])
+    assert.equal(record?.actual, gitlab)
+    assert.equal(record?.message, `audience "${gitlab}" names no configured provider`)
+    assert.equal(record?.presented?.tokenSha256, tokenSha256(token))
+    assert.equal(JSON.stringify(record).includes(token), false)
+  })
+
+  test('an engine refusal is audited once', async (t) => {
+    const world = await createGoogleStsWorld()
+    t.after(() => world.close())
+    const response = await world.app.inject({
+      method: 'POST',
+      url: '/v1/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form(stsFields(world.ciToken({ aud: 'https://x.test' }))),
+    })
+    const page = await world.stores.audit.query({
+      correlationId: response.headers['x-correlation-id'] as string,
+    })
+    assert.deepEqual(
+      page.records.map((r) => [r.decision, r.code]),
+      [['deny', 'audience_mismatch']],
+    )
+  })
+
+  test('a JSON body over the limit is 413 with Tessera headers, audited; an unknown method 404 too', async (t) => {
+    const world = await createGoogleStsWorld()
+    t.after(() => world.close())
+    const large = await world.app.inject({
+      method: 'POST',
+      url: '/v1/token',
+      headers: { 'content-type': 'application/json' },
+      payload: { ...stsFields('x'), audience: 'x'.repeat(70_000) },
+    })
+    assert.equal(large.statusCode, 413)
+    assert.equal(large.headers['tessera-error-code'], 'too_large')
+    assert.equal(large.json().error, 'invalid_request')
+    const page = await world.stores.audit.query({
+      correlationId: large.headers['x-correlation-id'] as string,
+    })
+    assert.deepEqual(
+      page.records.map((r) => [r.dialect, r.code, r.check]),
+      [['google-sts', 'too_large', 'request']],
+    )
+    // GET is no endpoint: the transport's 404 carries Tessera's code all the same.
+    const get = await world.app.inject({ method: 'GET', url: '/v1/token' })
+    assert.equal(get.statusCode, 404)
+    assert.equal(get.headers['tessera-error-code'], 'invalid_request')
+  })
+
+  test('a generateAccessToken refusal before the engine is audited with the bearer hash', async (t) => {
+    const world = await createGoogleStsWorld()
+    t.after(() => world.close())
+    const response = await world.app.inject({
+      method: 'POST',
+      url: '/v1/projects/-/serviceAccounts/other@acme-prod.iam.gserviceaccount.com:generateAccessToken',
+      headers: { authorization: 'Bearer x.y.z' },
+      payload: { scope: [cloudPlatform] },
+    })
+    assert.equal(response.statusCode, 403)
+    const page = await world.stores.audit.query({
+      correlationId: response.headers['x-correlation-id'] as string,
+    })
+    assert.deepEqual(
+      page.records.map((r) => [r.dialect, r.code, r.presented?.tokenSha256]),
+      [['google-iam-credentials', 'target_not_allowed', tokenSha256('x.y.z')]],
+    )
   })
 })

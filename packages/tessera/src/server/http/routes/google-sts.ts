@@ -9,6 +9,7 @@ import {
   renderGoogleSts,
   renderGoogleStsError,
 } from '../../../sts/index.ts'
+import { auditingErrorHandler, bodyField } from '../audit-refusal.ts'
 import { createErrorHandler } from '../error-handler.ts'
 import type { ServerDeps } from '../server-deps.ts'
 
@@ -32,24 +33,43 @@ function presentedValues(token: string): GoogleStsErrorContext {
   }
 }
 
+function presented(token: string | undefined): { subjectToken?: string } {
+  return token === undefined ? {} : { subjectToken: token }
+}
+
+// The STS token a generateAccessToken call presents, for the audit record's hash only.
+function bearerToken(authorization: string | undefined): string | undefined {
+  const match = /^Bearer +(\S+)$/i.exec(authorization ?? '')
+  return match?.[1]
+}
+
 /**
  * Google's STS and IAM Credentials endpoints, as an `external_account` credential file calls
  * them: `POST /v1/token` (RFC 8693, form or JSON, errors as Google's `{error,
  * error_description}`) and `POST /v1/projects/-/serviceAccounts/<email>:generateAccessToken`
  * (`Authorization: Bearer <STS token>`, errors as `{error: {code, message, status}}`). Both run
  * the one exchange engine under the `clouds.gcp` section's implied policies; every error also
- * carries `Tessera-Error-Code` (and `Tessera-Error-Hint`).
+ * carries `Tessera-Error-Code` (and `Tessera-Error-Hint`), and every refusal is audited, those
+ * decided before the engine included (provider lookup, request checks).
  */
 export function registerGoogleStsRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.post(
     '/v1/token',
     {
-      errorHandler: (error, request, reply) =>
-        createErrorHandler((e) => renderGoogleStsError(e, stsContexts.get(request) ?? {}))(
-          error,
-          request,
-          reply,
-        ),
+      errorHandler: auditingErrorHandler(
+        deps.engine,
+        (request) => ({
+          dialect: 'google-sts',
+          correlationId: request.id,
+          ...presented(bodyField(request.body, 'subject_token')),
+        }),
+        (error, request, reply) =>
+          createErrorHandler((e) => renderGoogleStsError(e, stsContexts.get(request) ?? {}))(
+            error,
+            request,
+            reply,
+          ),
+      ),
     },
     async (request, reply) => {
       const { exchange, provider } = parseGoogleSts(
@@ -67,7 +87,17 @@ export function registerGoogleStsRoutes(app: FastifyInstance, deps: ServerDeps):
   )
   app.post(
     '/v1/projects/-/serviceAccounts/:resource',
-    { errorHandler: createErrorHandler((error) => renderGenerateAccessTokenError(error)) },
+    {
+      errorHandler: auditingErrorHandler(
+        deps.engine,
+        (request) => ({
+          dialect: 'google-iam-credentials',
+          correlationId: request.id,
+          ...presented(bearerToken(request.headers.authorization)),
+        }),
+        createErrorHandler((error) => renderGenerateAccessTokenError(error)),
+      ),
+    },
     async (request, reply) => {
       const { resource } = request.params as { resource: string }
       const { exchange } = parseGenerateAccessToken(

@@ -47,11 +47,17 @@ export interface EntraWorld {
 export interface EntraWorldOptions {
   /** Serve HTTPS on a free 127.0.0.1 port (then call `app.listen` with `port`). */
   readonly tls?: boolean
+  /**
+   * Epoch seconds the world's clock starts at. Default 1 800 000 000, fixed so the dialect
+   * tests are deterministic; the SDK test passes the current second, as MSAL dates tokens on
+   * the wall clock.
+   */
+  readonly startAt?: number
 }
 
 /** Builds the world; with `tls` it also listens on 127.0.0.1 at the port the origin names. */
 export async function createEntraWorld(options: EntraWorldOptions = {}): Promise<EntraWorld> {
-  let current = 1_800_000_000
+  let current = options.startAt ?? 1_800_000_000
   const clock = () => current
   const workload = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 })

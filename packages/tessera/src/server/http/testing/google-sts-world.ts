@@ -33,9 +33,21 @@ export interface GoogleStsWorld {
   close(): Promise<void>
 }
 
+/** Options of `createGoogleStsWorld`. */
+export interface GoogleStsWorldOptions {
+  /**
+   * Epoch seconds of the world's (fixed) clock. Default 1 800 000 000, so the route tests'
+   * times are deterministic; the SDK test passes the current second, as google-auth-library
+   * judges the expiry it is given on the wall clock.
+   */
+  readonly startAt?: number
+}
+
 /** Builds the world (not listening). */
-export async function createGoogleStsWorld(): Promise<GoogleStsWorld> {
-  const current = 1_800_000_000
+export async function createGoogleStsWorld(
+  options: GoogleStsWorldOptions = {},
+): Promise<GoogleStsWorld> {
+  const current = options.startAt ?? 1_800_000_000
   const clock = () => current
   const ci = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const ciJwk = { ...ci.publicKey.export({ format: 'jwk' }), kid: 'ci-1', alg: 'ES256' }

@@ -50,11 +50,17 @@ export interface ServerWorldOptions {
   readonly ensureKeys?: boolean
   /** YAML of the `clouds` section's entries (indented two spaces), e.g. `  aws: {accountId: "…"}`. */
   readonly clouds?: string
+  /**
+   * Epoch seconds the world's clock starts at. Default 1 800 000 000, fixed so route tests are
+   * deterministic; a test whose real SDK judges times on the wall clock passes the current
+   * second instead (see tools/sdk-clock.test.ts).
+   */
+  readonly startAt?: number
 }
 
 /** Builds the world (not listening: `app.inject` or `app.listen` as the test needs). */
 export async function createServerWorld(options: ServerWorldOptions = {}): Promise<ServerWorld> {
-  let current = 1_800_000_000
+  let current = options.startAt ?? 1_800_000_000
   const clock = () => current
   const ci = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const ciJwk = { ...ci.publicKey.export({ format: 'jwk' }), kid: 'ci-1', alg: 'ES256' }

@@ -132,6 +132,60 @@ describe('parseAwsStsRequest', () => {
     assert.equal(parse({ ...base, DurationSeconds: '900' }).durationSeconds, 900)
   })
 
+  it("refuses DurationSeconds above the role's maximum as STS does, never shortening it", () => {
+    const capped = {
+      ...options,
+      maxSessionSeconds: (role: string) => (role === 'ci-deploy' ? 1800 : 43_200),
+    }
+    const form = (params: Record<string, string>) => new URLSearchParams({ ...base, ...params })
+    const error = (() => {
+      try {
+        parseAwsStsRequest(form({ DurationSeconds: '1801' }), capped)
+      } catch (thrown) {
+        assert.ok(isTesseraError(thrown))
+        return thrown
+      }
+      throw new Error('expected a refusal')
+    })()
+    assert.equal(error.code, 'invalid_request')
+    assert.equal(error.check, 'duration')
+    assert.equal(error.expected, 'DurationSeconds <= 1800')
+    assert.equal(error.actual, '1801')
+    assert.ok(
+      error.message.startsWith(
+        'The requested DurationSeconds exceeds the MaxSessionDuration set for this role. DurationSeconds 1801 is above 1800, the longest session role "ci-deploy" grants',
+      ),
+    )
+    // At the maximum it is kept; another role has its own maximum.
+    const atMax = parseAwsStsRequest(form({ DurationSeconds: '1800' }), capped)
+    assert.equal(atMax.durationSeconds, 1800)
+    assert.ok(atMax.action === 'AssumeRoleWithWebIdentity')
+    assert.equal(atMax.exchange.ttlSeconds, 1800)
+    const other = form({
+      DurationSeconds: '7200',
+      RoleArn: `arn:aws:iam::${accountId}:role/workloads`,
+    })
+    assert.equal(parseAwsStsRequest(other, capped).durationSeconds, 7200)
+    // Not sent: STS's default of one hour, shortened to a lower role maximum.
+    const defaulted = parseAwsStsRequest(form({}), capped)
+    assert.equal(defaulted.durationSeconds, 1800)
+    assert.ok(defaulted.action === 'AssumeRoleWithWebIdentity')
+    assert.equal(defaulted.exchange.ttlSeconds, 1800)
+    // AssumeRoleWithSAML has the same rule.
+    const saml = new URLSearchParams({
+      Action: 'AssumeRoleWithSAML',
+      Version: '2011-06-15',
+      RoleArn: base.RoleArn,
+      PrincipalArn: `arn:aws:iam::${accountId}:saml-provider/idp`,
+      SAMLAssertion: 'PHNhbWxwOlJlc3BvbnNlLz4=',
+      DurationSeconds: '3600',
+    })
+    assert.throws(() => parseAwsStsRequest(saml, capped), {
+      code: 'invalid_request',
+      check: 'duration',
+    })
+  })
+
   it('checks WebIdentityToken length 4–20000 without echoing it', () => {
     const long = refusal({ ...base, WebIdentityToken: `eyJ${'a'.repeat(20_000)}` })
     assert.match(

@@ -17,6 +17,12 @@ export interface ParseAwsStsOptions {
   readonly accountId: string
   /** Names of the configured trust policies: the roles. */
   readonly policyNames: readonly string[]
+  /**
+   * A role's MaxSessionDuration, seconds: the longest session its policy grants. A
+   * `DurationSeconds` above it is refused, as STS refuses it; without this option it is not
+   * checked here (the engine still caps the lifetime).
+   */
+  readonly maxSessionSeconds?: (role: string) => number
 }
 
 /** `AssumeRoleWithWebIdentity`, parsed: the canonical exchange and what the answer repeats. */
@@ -57,16 +63,20 @@ const policyChars = /^[\t\n\r\u0020-\u00ff]*$/
  * Parses an AWS STS query request (`POST /`, form-encoded, unsigned) into the canonical
  * exchange, validating every parameter as STS does and reporting all problems at once in
  * STS's ValidationError sentence. The role ARN must name a trust policy of the configured
- * account; `DurationSeconds` (900–43200, default 3600) becomes the requested lifetime, which
- * the policy's `maxTtlSeconds` and the issuer's cap shorten the way a role's maximum session
- * duration does. Session policies (`Policy`, `PolicyArns.member.N.arn`) are validated and then
+ * account; `DurationSeconds` (900–43200, default 3600) becomes the requested lifetime. Sent
+ * above the role's `maxSessionSeconds` it is refused with STS's ValidationError ("The requested
+ * DurationSeconds exceeds the MaxSessionDuration set for this role."), never silently
+ * shortened; the default is shortened to the role's maximum, since STS's default never
+ * exceeds a role's (at least one hour) while a Tessera policy may cap lower. Session policies
+ * (`Policy`, `PolicyArns.member.N.arn`) are validated and then
  * refused: Tessera has no permissions to intersect them with, and ignoring them would grant
  * more than the caller asked for. The token is passed on exactly as sent (no trimming: STS
  * does not trim either, and the verifier explains stray whitespace).
  *
  * @throws {TesseraError} `invalid_request` (check `action` for an unknown or missing Action
- * or a wrong Version, answered as InvalidAction; otherwise ValidationError),
- * `no_matching_policy` (check `role`, answered as AccessDenied)
+ * or a wrong Version, answered as InvalidAction; otherwise ValidationError, check `duration`
+ * for a DurationSeconds above the role's maximum), `no_matching_policy` (check `role`,
+ * answered as AccessDenied)
  * @example
  * const parsed = parseAwsStsRequest(form, { correlationId, accountId, policyNames })
  * if (parsed.action === 'AssumeRoleWithWebIdentity') await engine.exchange(parsed.exchange)
@@ -112,12 +122,13 @@ export function parseAwsStsRequest(
     problems.length('sAMLAssertion', samlAssertion, 4, 100_000, true)
     problems.throwIfAny()
     refuseSessionPolicy(params)
+    const role = resolveRole(arn as string, options.accountId, options.policyNames)
     return {
       action,
-      role: resolveRole(arn as string, options.accountId, options.policyNames),
+      role,
       principalArn: principalArn as string,
       samlAssertion: samlAssertion as string,
-      durationSeconds: duration,
+      durationSeconds: checkSessionDuration(role, duration, params.has('DurationSeconds'), options),
     }
   }
   const sessionName = params.get('RoleSessionName')
@@ -146,6 +157,7 @@ export function parseAwsStsRequest(
   }
   refuseSessionPolicy(params)
   const role = resolveRole(arn as string, options.accountId, options.policyNames)
+  const seconds = checkSessionDuration(role, duration, params.has('DurationSeconds'), options)
   return {
     action,
     exchange: {
@@ -155,11 +167,11 @@ export function parseAwsStsRequest(
       subjectTokenType: tokenTypes.idToken,
       scopes: [],
       policy: role.name,
-      ttlSeconds: duration,
+      ttlSeconds: seconds,
     },
     role,
     sessionName: sessionName as string,
-    durationSeconds: duration,
+    durationSeconds: seconds,
   }
 }
 
@@ -199,6 +211,30 @@ function readDuration(value: string | undefined, problems: ValidationErrors): nu
     )
   }
   return seconds
+}
+
+/** STS's words when DurationSeconds is above the role's MaxSessionDuration (§1.5). */
+export const durationExceedsMessage =
+  'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.'
+
+// The session length: as sent when within the role's maximum, else refused; the default is
+// shortened to the maximum instead (a caller that asked for nothing asked for nothing too long).
+function checkSessionDuration(
+  role: AwsRole,
+  duration: number,
+  sent: boolean,
+  options: ParseAwsStsOptions,
+): number {
+  const max = options.maxSessionSeconds?.(role.name)
+  if (max === undefined || duration <= max) return duration
+  if (!sent) return max
+  throw new TesseraError({
+    code: 'invalid_request',
+    check: 'duration',
+    message: `${durationExceedsMessage} DurationSeconds ${duration} is above ${max}, the longest session role ${quote(role.name)} grants (its policy's maxTtlSeconds, at most the issuer's accessTokenTtlSeconds): ask for at most ${max} seconds`,
+    expected: `DurationSeconds <= ${max}`,
+    actual: String(duration),
+  })
 }
 
 // awsQuery lists are 1-based: PolicyArns.member.1.arn, PolicyArns.member.2.arn, …

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto'
 import { codes, decodeJwt, isTesseraError, TesseraError } from '@tessera/verify'
 import { callerExposure, policyOf } from '../../../policy/index.ts'
 import type { ExchangeResult } from '../../types.ts'
 import { accessKeyIdFor, assumedRoleIdFor, newSecretAccessKey } from './credentials.ts'
-import type { AwsWebIdentityRequest } from './parse.ts'
+import type { AwsSamlRequest, AwsWebIdentityRequest } from './parse.ts'
+import { type ResolvedSamlProvider, sessionNameOf } from './saml.ts'
+import { awsSamlWireCodes, awsSamlWireCodesByCheck } from './saml-wire-codes.ts'
 import { type AwsWireCode, awsWireCodes, awsWireCodesByCheck } from './wire-codes.ts'
 import { element } from './xml.ts'
 
@@ -81,9 +84,78 @@ export function renderAssumeRoleWithWebIdentity(
   return { status: 200, body, headers: headersFor(result.correlationId) }
 }
 
-/** The STS error code, status and fault type an error is answered with. */
-export function awsWireCodeOf(error: TesseraError): AwsWireCode {
-  return awsWireCodesByCheck[error.check] ?? awsWireCodes[error.code]
+// AWS strips this prefix from the NameID Format in SubjectType (persistent, transient, …).
+const nameIdFormatPrefix = 'urn:oasis:names:tc:SAML:2.0:nameid-format:'
+
+/**
+ * Renders a successful `AssumeRoleWithSAML` as STS does: `Credentials` as for web identity,
+ * the `AssumedRoleUser` of the role and the `RoleSessionName` attribute, `Audience` (the
+ * Recipient the assertion was accepted for), `Issuer`, `NameQualifier` (base64 SHA-1 of
+ * issuer + account + "/" + provider name: AWS's documented formula for an identifier, not a
+ * security use of SHA-1), `Subject` (the NameID) and `SubjectType` (the NameID Format without
+ * the `urn:oasis:names:tc:SAML:2.0:nameid-format:` prefix).
+ */
+export function renderAssumeRoleWithSAML(
+  result: ExchangeResult,
+  request: AwsSamlRequest,
+  provider: ResolvedSamlProvider,
+): AwsStsResponse {
+  const saml = result.saml
+  if (saml === undefined) {
+    throw new TesseraError({
+      code: 'internal_error',
+      message: 'AssumeRoleWithSAML answered without a validated assertion',
+    })
+  }
+  const { assertion } = saml
+  const minted = decodeJwt(result.accessToken, maxDecodeBytes).claims
+  const { role } = request
+  const sessionName = sessionNameOf(assertion)
+  const partition = role.arn.split(':')[1] as string
+  const format = assertion.nameIdFormat ?? `${nameIdFormatPrefix}unspecified`
+  const qualifier = createHash('sha1')
+    .update(`${assertion.issuer}${provider.accountId}/${provider.name}`)
+    .digest('base64')
+  const body =
+    `<AssumeRoleWithSAMLResponse xmlns="${stsNamespace}">` +
+    '<AssumeRoleWithSAMLResult>' +
+    '<Credentials>' +
+    element('AccessKeyId', accessKeyIdFor(String(minted.jti))) +
+    element('SecretAccessKey', newSecretAccessKey()) +
+    element('SessionToken', result.accessToken) +
+    element('Expiration', rfc3339(Number(minted.exp))) +
+    '</Credentials>' +
+    '<AssumedRoleUser>' +
+    element('AssumedRoleId', assumedRoleIdFor(role.arn, sessionName)) +
+    element(
+      'Arn',
+      `arn:${partition}:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`,
+    ) +
+    '</AssumedRoleUser>' +
+    element('Audience', saml.acsUrl) +
+    element('Issuer', assertion.issuer) +
+    element('NameQualifier', qualifier) +
+    element('Subject', assertion.nameId) +
+    element(
+      'SubjectType',
+      format.startsWith(nameIdFormatPrefix) ? format.slice(nameIdFormatPrefix.length) : format,
+    ) +
+    '</AssumeRoleWithSAMLResult>' +
+    `<ResponseMetadata>${element('RequestId', result.correlationId)}</ResponseMetadata>` +
+    '</AssumeRoleWithSAMLResponse>'
+  return { status: 200, body, headers: headersFor(result.correlationId) }
+}
+
+/**
+ * The STS error code, status and fault type an error is answered with; `AssumeRoleWithSAML`
+ * answers some codes in its own words (`awsSamlWireCodes`).
+ */
+export function awsWireCodeOf(error: TesseraError, action?: string): AwsWireCode {
+  const saml =
+    action === 'AssumeRoleWithSAML'
+      ? (awsSamlWireCodesByCheck[error.check] ?? awsSamlWireCodes[error.code])
+      : undefined
+  return saml ?? awsWireCodesByCheck[error.check] ?? awsWireCodes[error.code]
 }
 
 /**
@@ -97,11 +169,15 @@ export function awsWireCodeOf(error: TesseraError): AwsWireCode {
  * policy names, which a summary would name anyway. Anything that is not a `TesseraError` is an
  * opaque `InternalFailure`.
  */
-export function renderAwsStsError(error: unknown, correlationId: string): AwsStsResponse {
+export function renderAwsStsError(
+  error: unknown,
+  correlationId: string,
+  action?: string,
+): AwsStsResponse {
   const known = isTesseraError(error)
     ? error
     : new TesseraError({ code: 'internal_error', message: 'unexpected failure', cause: error })
-  const wire = awsWireCodeOf(known)
+  const wire = awsWireCodeOf(known, action)
   const exposure = known.check === 'role' ? 'detail' : callerExposure(known)
   const policy = policyOf(known)
   let explanation: string = codes[known.code].summary

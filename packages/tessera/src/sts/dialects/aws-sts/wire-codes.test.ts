@@ -111,5 +111,11 @@ describe('awsWireCodes', () => {
       type: 'Sender',
       message: 'The action or operation requested is invalid.',
     })
+    assert.deepEqual(awsWireCodesByCheck.duration, {
+      code: 'ValidationError',
+      status: 400,
+      type: 'Sender',
+      message: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    })
   })
 })

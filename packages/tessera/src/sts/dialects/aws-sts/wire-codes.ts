@@ -162,7 +162,8 @@ export const awsWireCodes = Object.freeze({
 /**
  * Request refusals STS names by what was wrong rather than by a Tessera code, keyed by the
  * error's `check`: an unknown or missing `Action`, or an action this server does not offer
- * (the dialect is not configured), is `InvalidAction` (400) on the AWS query protocol.
+ * (the dialect is not configured), is `InvalidAction` (400) on the AWS query protocol; a
+ * `DurationSeconds` above the role's maximum is STS's ValidationError with its own sentence.
  */
 export const awsWireCodesByCheck: Readonly<Record<string, AwsWireCode>> = Object.freeze({
   action: {
@@ -170,5 +171,11 @@ export const awsWireCodesByCheck: Readonly<Record<string, AwsWireCode>> = Object
     status: 400,
     type: 'Sender',
     message: 'The action or operation requested is invalid.',
+  },
+  duration: {
+    code: 'ValidationError',
+    status: 400,
+    type: 'Sender',
+    message: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
   },
 })

@@ -48,6 +48,43 @@ const serviceAccountSchema = Type.Object(
   { additionalProperties: false },
 )
 
+const poolSchema = Type.Object(
+  {
+    pool: Type.String({
+      pattern: '^[a-z0-9-]{4,32}$',
+      description: 'Workload identity pool id in Google Cloud.',
+    }),
+    provider: Type.String({
+      pattern: '^[a-z0-9-]{4,32}$',
+      description: 'OIDC provider id inside the pool, trusting Tessera as issuer.',
+    }),
+    workloads: Type.Array(
+      Type.String({
+        pattern: '^spiffe://',
+        maxLength: 255,
+        description:
+          'SPIFFE ID of a workload, or a glob of them (* and ?); an exact ID becomes google.subject (at most 127 bytes).',
+      }),
+      { minItems: 1, uniqueItems: true, description: 'Workloads the provider admits.' },
+    ),
+    audience: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'aud of the tokens the workloads present (an inventory audience); default //iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/providers/X.',
+      }),
+    ),
+    serviceAccount: Type.Optional(
+      Type.String({
+        pattern: '^[^@\\s]+@[^@\\s]+$',
+        description:
+          'Service account e-mail the workloads impersonate (roles/iam.workloadIdentityUser binding).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
 /** JSON Schema (TypeBox) of `clouds.gcp`: Google STS and IAM Credentials. */
 export const gcpDialectSchema = Type.Object(
   {
@@ -55,14 +92,26 @@ export const gcpDialectSchema = Type.Object(
       pattern: '^[0-9]+$',
       description: 'Project number in provider resource names.',
     }),
-    providers: Type.Array(providerSchema, {
-      default: [],
-      description: 'Workload identity pool providers (what STS accepts as audience).',
-    }),
-    serviceAccounts: Type.Array(serviceAccountSchema, {
-      default: [],
-      description: 'Service accounts generateAccessToken may impersonate.',
-    }),
+    // Optional so that a configuration that only declares `pools` (for `cloud export`) need
+    // not spell out empty lists; readers treat an absent list as empty.
+    providers: Type.Optional(
+      Type.Array(providerSchema, {
+        default: [],
+        description: 'Workload identity pool providers (what STS accepts as audience).',
+      }),
+    ),
+    serviceAccounts: Type.Optional(
+      Type.Array(serviceAccountSchema, {
+        default: [],
+        description: 'Service accounts generateAccessToken may impersonate.',
+      }),
+    ),
+    pools: Type.Optional(
+      Type.Array(poolSchema, {
+        description:
+          'Real Google Cloud workload identity pools that trust Tessera as an OIDC issuer: `tessera cloud export --gcp` writes them, `tessera doctor cloud` checks them.',
+      }),
+    ),
   },
   {
     additionalProperties: false,

@@ -73,7 +73,7 @@ export function parseGenerateAccessToken(
     })
   }
   const { scopes, lifetimeSeconds } = readBody(input.body)
-  const account = section?.serviceAccounts.find((a) => a.email === email)
+  const account = section?.serviceAccounts?.find((a) => a.email === email)
   if (account === undefined) {
     throw new TesseraError({
       code: 'target_not_allowed',

@@ -65,8 +65,8 @@ describe('parseGoogleSts', () => {
     ],
     ['no subject type', { ...fields, subject_token_type: undefined }, 'invalid_request'],
     [
-      'a SAML subject',
-      { ...fields, subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' },
+      'an AWS request subject',
+      { ...fields, subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request' },
       'unsupported_token_type',
     ],
     ['no subject token', { ...fields, subject_token: undefined }, 'invalid_request'],

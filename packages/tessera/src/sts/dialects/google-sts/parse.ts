@@ -1,5 +1,6 @@
 import { findClosest, quote, redact, TesseraError } from '@tessera/verify'
 import { type CanonicalExchange, missing, tokenTypes } from '../../canonical.ts'
+import { maxSamlTokenBytes } from '../../saml-subject.ts'
 import { maxPresentedTokenBytes, tokenExchangeGrantType } from '../token-exchange/parse.ts'
 import type { GcpDialectSection } from './config-schema.ts'
 import { readFields } from './fields.ts'
@@ -14,10 +15,11 @@ import {
 /** Longest `options` value Google accepts, in characters. */
 export const maxOptionsChars = 4096
 
-/** Subject token types this dialect accepts: the OIDC ones (Google also takes AWS and SAML). */
+/** Subject token types this dialect accepts: the OIDC ones and SAML (Google also takes AWS). */
 export const googleSubjectTokenTypes: readonly string[] = Object.freeze([
   tokenTypes.jwt,
   tokenTypes.idToken,
+  tokenTypes.saml2,
 ])
 
 /** A parsed Google STS request: the canonical exchange and the provider it named. */
@@ -63,12 +65,13 @@ export function parseGoogleSts(
   const raw = fields.get('subject_token')
   if (raw === undefined) throw missing('subject_token')
   const bytes = Buffer.byteLength(raw, 'utf8')
-  if (bytes > maxPresentedTokenBytes) {
+  const limit = subjectTokenType === tokenTypes.saml2 ? maxSamlTokenBytes : maxPresentedTokenBytes
+  if (bytes > limit) {
     throw new TesseraError({
       code: 'too_large',
       check: 'request',
-      message: `subject_token is ${bytes} bytes, more than the limit of ${maxPresentedTokenBytes}`,
-      expected: `<= ${maxPresentedTokenBytes} bytes`,
+      message: `subject_token is ${bytes} bytes, more than the limit of ${limit}`,
+      expected: `<= ${limit} bytes`,
       actual: `${bytes} bytes`,
     })
   }
@@ -110,7 +113,7 @@ function resolveProvider(audience: string, section: GcpDialectSection | undefine
   const configured =
     section === undefined
       ? []
-      : section.providers.map((p) => providerAudience(section.projectNumber, p))
+      : (section.providers ?? []).map((p) => providerAudience(section.projectNumber, p))
   const hint = findClosest(configured, [audience])?.hint
   throw new TesseraError({
     code: 'target_not_allowed',

@@ -27,7 +27,9 @@ export function gcpPolicies(
 ): PolicyConfig[] {
   if (section === undefined) return []
   const { projectNumber } = section
-  const providers = section.providers.map((provider): PolicyConfig => {
+  // Absent lists are empty: a section may declare only `pools` (for `cloud export`).
+  const configured = section.providers ?? []
+  const providers = configured.map((provider): PolicyConfig => {
     const condition = googleCondition(provider.attributeMapping, provider.attributeCondition)
     return {
       name: providerPolicyName(provider),
@@ -43,14 +45,14 @@ export function gcpPolicies(
       },
     }
   })
-  if (issuerUrl === undefined || section.providers.length === 0) return providers
-  const federatedAudiences = [...new Set(section.providers.map((p) => p.target))]
-  const serviceAccounts = section.serviceAccounts.map(
+  if (issuerUrl === undefined || configured.length === 0) return providers
+  const federatedAudiences = [...new Set(configured.map((p) => p.target))]
+  const serviceAccounts = (section.serviceAccounts ?? []).map(
     (account): PolicyConfig => ({
       name: serviceAccountPolicyName(account.email),
       issuer: issuerUrl,
       audience: federatedAudiences,
-      claims: { client_id: section.providers.map(providerPolicyName) },
+      claims: { client_id: configured.map(providerPolicyName) },
       targets: [account.target],
       ...(account.scopes === undefined ? {} : { scopes: [...account.scopes] }),
     }),

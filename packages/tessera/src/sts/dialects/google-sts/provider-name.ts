@@ -1,7 +1,7 @@
 import type { GcpDialectSection } from './config-schema.ts'
 
 /** One configured workload identity pool provider. */
-export type GcpProvider = GcpDialectSection['providers'][number]
+export type GcpProvider = NonNullable<GcpDialectSection['providers']>[number]
 
 // The STS `audience` of a workload identity pool provider (Google's only accepted form).
 const audiencePattern =
@@ -62,5 +62,5 @@ export function findProvider(
   audience: string,
 ): GcpProvider | undefined {
   if (section === undefined) return undefined
-  return section.providers.find((p) => providerAudience(section.projectNumber, p) === audience)
+  return section.providers?.find((p) => providerAudience(section.projectNumber, p) === audience)
 }

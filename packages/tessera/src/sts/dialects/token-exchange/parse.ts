@@ -1,5 +1,11 @@
 import { quote, redact, TesseraError } from '@tessera/verify'
-import { type CanonicalExchange, missing, validateCanonicalExchange } from '../../canonical.ts'
+import {
+  type CanonicalExchange,
+  missing,
+  tokenTypes,
+  validateCanonicalExchange,
+} from '../../canonical.ts'
+import { maxSamlTokenBytes } from '../../saml-subject.ts'
 import { type RequestHeaders, readClientId } from './client-auth.ts'
 import { readForm } from './form.ts'
 
@@ -47,9 +53,14 @@ export function parseTokenExchange(
   if (subjectToken === undefined) throw missing('subject_token')
   const subjectTokenType = form.get('subject_token_type')
   if (subjectTokenType === undefined) throw missing('subject_token_type')
-  checkSize('subject_token', subjectToken)
+  // A signed SAML Response is larger than any JWT: it gets AWS's SAMLAssertion limit.
+  checkSize(
+    'subject_token',
+    subjectToken,
+    subjectTokenType === tokenTypes.saml2 ? maxSamlTokenBytes : maxPresentedTokenBytes,
+  )
   const actorToken = form.get('actor_token')
-  if (actorToken !== undefined) checkSize('actor_token', actorToken)
+  if (actorToken !== undefined) checkSize('actor_token', actorToken, maxPresentedTokenBytes)
 
   const optional = {
     actorToken,
@@ -73,14 +84,14 @@ export function parseTokenExchange(
   return request
 }
 
-function checkSize(parameter: string, token: string): void {
+function checkSize(parameter: string, token: string, limit: number): void {
   const bytes = Buffer.byteLength(token, 'utf8')
-  if (bytes <= maxPresentedTokenBytes) return
+  if (bytes <= limit) return
   throw new TesseraError({
     code: 'too_large',
     check: 'request',
-    message: `${parameter} is ${bytes} bytes, more than the limit of ${maxPresentedTokenBytes}`,
-    expected: `<= ${maxPresentedTokenBytes} bytes`,
+    message: `${parameter} is ${bytes} bytes, more than the limit of ${limit}`,
+    expected: `<= ${limit} bytes`,
     actual: `${bytes} bytes`,
   })
 }
