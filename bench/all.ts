@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: the verification bench, then the exchange bench, one after the other (never
- * at the same time: each needs the machine to itself). Arguments are passed to both; with
- * `--json` their outputs are combined into one JSON object `{ verify, exchange }` on stdout.
+ * `npm run bench`: the verification bench, the exchange bench, then the adapter bench, one after
+ * the other (never at the same time: each needs the machine to itself). Arguments are passed to
+ * each; with `--json` their outputs are combined into one JSON object
+ * `{ verify, exchange, adapters }` on stdout.
  *
  *   npm run bench
  *   npm run bench -- --json
@@ -16,6 +17,7 @@ const json = args.includes('--json')
 const benches = [
   ['verify', 'verify.bench.ts'],
   ['exchange', 'exchange.bench.ts'],
+  ['adapters', 'adapters.bench.ts'],
 ] as const
 
 function run(file: string): Promise<string> {
