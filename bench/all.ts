@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: the verification bench, the exchange bench, then the adapter bench, one after
- * the other (never at the same time: each needs the machine to itself). Arguments are passed to
- * each; with `--json` their outputs are combined into one JSON object
- * `{ verify, exchange, adapters }` on stdout.
+ * `npm run bench`: the verification, exchange, adapter and SAML benches, one after the other
+ * (never at the same time: each needs the machine to itself). Arguments are passed to each;
+ * with `--json` their outputs are combined into one JSON object
+ * `{ verify, exchange, adapters, saml }` on stdout.
  *
  *   npm run bench
  *   npm run bench -- --json
@@ -18,6 +18,7 @@ const benches = [
   ['verify', 'verify.bench.ts'],
   ['exchange', 'exchange.bench.ts'],
   ['adapters', 'adapters.bench.ts'],
+  ['saml', 'saml.bench.ts'],
 ] as const
 
 function run(file: string): Promise<string> {
