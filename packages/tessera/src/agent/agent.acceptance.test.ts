@@ -92,7 +92,11 @@ ${extra}`,
   return { dir, configPath, tokenFile: join(dir, 'tokens', 'payments') }
 }
 
-async function startAgent(timers: ManualTimers, extra?: string) {
+// Per-attempt timeout: generous by default, since under the whole suite on two cores a healthy
+// first attestation (cold key imports, first SQLite commit) can take a few hundred ms; the
+// hanging-Tessera test lowers it so that each hung attempt ends quickly. Not a sleep: a hung
+// attempt is cut by this timeout, and the backoff between attempts runs on the test clock.
+async function startAgent(timers: ManualTimers, extra?: string, timeoutMs = 5000) {
   const files = await agentFiles(extra)
   const events: AgentEvent[] = []
   const agent = createAgent(await loadAgentConfig(files.configPath), {
@@ -100,7 +104,7 @@ async function startAgent(timers: ManualTimers, extra?: string) {
     schedule: timers.schedule,
     random: () => 0.5,
     onEvent: (e) => events.push(e),
-    timeoutMs: 200,
+    timeoutMs,
   })
   return { ...files, agent, events }
 }
@@ -227,7 +231,7 @@ describe('tessera agent against a real Tessera', () => {
 
   it('waits out a hanging Tessera with the same backoff, and reports the expiry of the token it kept', async () => {
     const timers = withTestClock()
-    const { agent, tokenFile, events } = await startAgent(timers)
+    const { agent, tokenFile, events } = await startAgent(timers, undefined, 1000)
     await agent.start()
     const first = readFileSync(tokenFile, 'utf8')
     const issuedAt = now
