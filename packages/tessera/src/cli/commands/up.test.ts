@@ -85,6 +85,9 @@ describe('tessera up', () => {
     assert.ok(
       output.stdout.some((l) => l.endsWith(`--config ${files.configPath} --data-dir ${dataDir})`)),
     )
+    // The example calls this process, not the issuer URL (which names the file's port).
+    const mint = output.stdout.find((l) => l.includes('tessera token mint'))
+    assert.ok(mint?.includes(`--url http://127.0.0.1:${port} `), mint)
   })
 
   it('the printed session works: join token, mint, exchange', async (t) => {

@@ -32,8 +32,9 @@ export function renderUpBanner(banner: UpBanner, output: Output): void {
   output.out(
     `  JOIN=$(tessera join-token create --spiffe-id ${banner.spiffeId}${banner.storeFlags})`,
   )
-  output.out(`  ID=$(tessera token mint --url ${issuer} --join-token "$JOIN" --audience ${issuer})`)
-  output.out(`  tessera exchange --url ${issuer} --subject-token "$ID" --audience ${banner.target}`)
+  // --url is where this process answers; the issuer URL may name a proxy in front of it.
+  output.out(`  ID=$(tessera token mint --url ${url} --join-token "$JOIN" --audience ${issuer})`)
+  output.out(`  tessera exchange --url ${url} --subject-token "$ID" --audience ${banner.target}`)
   output.out('')
   output.out(output.style('dim', 'stop with Ctrl-C (in-flight requests finish first)'))
 }
