@@ -1,5 +1,5 @@
 /**
- * SAML validation throughput: signed ~8 KB Responses through `validateSamlResponse` (the whole
+ * SAML validation throughput: signed Responses of at least 8 KiB through `validateSamlResponse` (the whole
  * part: base64 decoding, hardened parsing, structure, signature, every profile check) against
  * xml-crypto's bare `checkSignature` of the same documents in the same run (the ceiling: parse,
  * find the Signature, load it, check it — what the library's README does, and nothing more).
@@ -37,7 +37,10 @@ const sliceMs = 300
 const warmupMs = 250
 const poolSize = 16
 
-// ~8 KB: a realistic Response with a few dozen attribute values.
+// At least 8 KiB, as the issue asks: a realistic Response with a few dozen attribute values,
+// padded with further attributes until the signed document reaches the size.
+const minBytes = 8192
+
 function response(i: number): string {
   const attributes: Record<string, string[]> = {}
   for (let g = 0; g < 16; g++)
@@ -46,13 +49,19 @@ function response(i: number): string {
       `role-${g}-reader`,
       `team-${g}`,
     ]
-  return signedResponse({ assertionId: `_a-${i}`, responseId: `_r-${i}`, attributes })
+  for (let extra = 0; ; extra++) {
+    const xml = signedResponse({ assertionId: `_a-${i}`, responseId: `_r-${i}`, attributes })
+    if (Buffer.byteLength(xml) >= minBytes) return xml
+    attributes[`urn:example:padding:${extra}`] = [`value-${i}-${extra}`]
+  }
 }
 
 const xmls = Array.from({ length: poolSize }, (_, i) => response(i))
 const base64s = xmls.map((x) => Buffer.from(x).toString('base64'))
 const byBase64 = new Map(base64s.map((b, i) => [b, xmls[i] as string]))
-const bytes = Math.round(xmls.reduce((n, x) => n + Buffer.byteLength(x), 0) / poolSize)
+const sizes = xmls.map((x) => Buffer.byteLength(x))
+const bytes = Math.round(sizes.reduce((n, x) => n + x, 0) / poolSize)
+const smallest = Math.min(...sizes)
 
 const options = {
   idps: [{ entityId: idpEntityId, signingCertificates: [keys.current.cert] }],
@@ -104,10 +113,10 @@ const results = contestants.map((c) => {
     ratio: Number((median(s) / ceilingMedian).toFixed(2)),
   }
 })
-if (json) console.log(JSON.stringify({ bytes, rounds, sliceMs, results }, null, 2))
+if (json) console.log(JSON.stringify({ bytes, smallest, rounds, sliceMs, results }, null, 2))
 else {
   console.log(
-    `signed Responses of ~${bytes} bytes (RSA-2048, SHA-256), ${rounds} rounds × ${sliceMs} ms\n`,
+    `signed Responses of ${bytes} bytes on average, ${smallest} the smallest (RSA-2048, SHA-256), ${rounds} rounds × ${sliceMs} ms\n`,
   )
   console.log(
     table(

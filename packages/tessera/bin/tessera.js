@@ -12,6 +12,14 @@ const supported = major > 22 || (major === 22 && minor >= 18)
 const hasCondition = process.execArgv.some((a) => a.includes('tessera-source'))
 
 if (supported && hasCondition) {
+  // A reader that stops early (`tessera doctor cloud | head`) closes the pipe: stop quietly,
+  // as other command-line tools do, instead of dying on an unhandled EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+      throw error
+    })
+  }
   const { runCli } = await import(pathToFileURL(join(here, '../src/cli/main.ts')).href)
   process.exitCode = await runCli(process.argv.slice(2))
 } else {

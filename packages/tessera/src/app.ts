@@ -15,7 +15,9 @@ import {
   type CompiledConfig,
   type ConfigOverrides,
   loadConfig,
-  loadSamlTrust,
+  type SamlTrustRefresher,
+  type Schedule,
+  startSamlTrust,
   watchConfig,
 } from './config/index.ts'
 import {
@@ -41,6 +43,11 @@ export interface StartOptions {
   readonly clock?: Clock
   /** Logger (default: pino to stdout at `telemetry.logLevel`). */
   readonly logger?: Logger
+  /**
+   * Timers of the SAML metadata refresh (default: unref'd `setTimeout`); tests pass manual
+   * timers with the matching `clock`.
+   */
+  readonly schedule?: Schedule
 }
 
 /** A started Tessera. */
@@ -116,9 +123,16 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
     await keys.ensure()
 
     let verifier = buildVerifier(config, keys, clock)
-    // SAML IdPs whose metadata is a URL are fetched here, before the server serves.
-    let samlTrust = await loadSamlTrust(config, { env, clock })
-    let samlRefresh: Promise<void> | undefined
+    // SAML IdPs whose metadata is a URL are fetched here, before the server serves, then
+    // again on their metadata's schedule (a rotated certificate is picked up without a restart).
+    const samlOptions = {
+      env,
+      clock,
+      logger,
+      ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+    }
+    let saml: SamlTrustRefresher = await startSamlTrust(config, samlOptions)
+    let samlReload: Promise<void> | undefined
     // The engine keeps this object for its lifetime; each call reads the current verifier,
     // so a reload swaps trust in one assignment and in-flight requests finish on the old one.
     const currentVerifier: Verifier = {
@@ -140,7 +154,7 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
       settings: config.issuer,
       clock,
       joinTokens: stores.joinTokens,
-      saml: () => samlTrust,
+      saml: () => saml.current(),
     })
 
     let serving = false
@@ -154,6 +168,7 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
       dpop: { replay: stores.replay, clock },
     })
 
+    let closing: Promise<void> | undefined
     const apply = (next: CompiledConfig): void => {
       const changed = restartOnlySections.filter(
         (section) => JSON.stringify(next[section]) !== JSON.stringify(config[section]),
@@ -179,11 +194,14 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
       }
       config = next
       verifier = nextVerifier
-      // Metadata URLs are fetched again; until they answer, the previous SAML trust serves,
-      // and if they fail it stays (logged), as a refused file leaves the running config.
-      samlRefresh = loadSamlTrust(next, { env, clock }).then(
-        (trust) => {
-          if (config === next) samlTrust = trust
+      // Metadata URLs are fetched again; until they answer, the previous SAML trust serves
+      // (and keeps refreshing), and if they fail it stays (logged), as a refused file leaves
+      // the running config.
+      samlReload = startSamlTrust(next, samlOptions).then(
+        (fresh) => {
+          if (config !== next || closing !== undefined) return fresh.stop()
+          saml.stop()
+          saml = fresh
         },
         (error: unknown) => reportRefused(logger, next.source, error),
       )
@@ -198,6 +216,7 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
     try {
       await server.listen({ host, port })
     } catch (error) {
+      saml.stop()
       await server.close()
       throw listenFailure(error, host, port)
     }
@@ -211,6 +230,7 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
           ...(config.server.tls === undefined ? {} : { tls: config.server.tls }),
         })
       } catch (error) {
+        saml.stop()
         await server.close()
         throw error
       }
@@ -229,7 +249,6 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
     )
     logger.info({ url, issuer: config.issuer.issuerUrl, grpc: grpc?.address }, 'tessera started')
 
-    let closing: Promise<void> | undefined
     return {
       url,
       issuer: config.issuer.issuerUrl,
@@ -245,7 +264,9 @@ export async function startTessera(options: StartOptions): Promise<RunningTesser
           // and resolves once in-flight requests have finished (their audit records written).
           await Promise.all([server.close(), grpc?.close()])
           await lifecycle.idle()
-          await samlRefresh
+          await samlReload
+          saml.stop()
+          await saml.idle()
           await stores.close()
           logger.info('tessera stopped')
         })()

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -22,6 +23,36 @@ let fixture: TesseraFixture
 let proxy: FaultProxy
 const spiffeId = `spiffe://${trustDomain}/agent`
 
+// Two loopback upstream issuers Tessera trusts through inline JWKS (nothing is fetched): a
+// Kubernetes API server for projected service-account tokens, and a CI's OIDC provider.
+const kubernetesIssuer = 'https://kubernetes.tessera.test'
+const ciIssuer = 'https://ci.tessera.test'
+const upstreamKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const upstreamJwks = JSON.stringify({
+  keys: [{ ...upstreamKey.publicKey.export({ format: 'jwk' }), kid: 'up-1', alg: 'ES256' }],
+})
+
+/** An upstream token (ES256, one hour, unique jti) issued now by `iss` for Tessera. */
+function upstreamToken(iss: string, claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const input = `${encode({ alg: 'ES256', kid: 'up-1', typ: 'JWT' })}.${encode({
+    iss,
+    aud: 'tessera',
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    jti: randomUUID(),
+    ...claims,
+  })}`
+  const signature = sign('sha256', Buffer.from(input), {
+    key: upstreamKey.privateKey,
+    dsaEncoding: 'ieee-p1363',
+  })
+  return `${input}.${signature.toString('base64url')}`
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
 before(async () => {
   fixture = await startTesseraFixture({ clock: () => now })
   // The renewal policy: the agent's own token (iss = Tessera, aud = its audience) for its own
@@ -29,7 +60,28 @@ before(async () => {
   writeFileSync(
     fixture.configPath,
     fixture.configText({
-      policies: `  - name: agent-renewal
+      trustedIssuers: `  - issuer: ${kubernetesIssuer}
+    jwks: ${upstreamJwks}
+    algorithms: [ES256]
+  - issuer: ${ciIssuer}
+    jwks: ${upstreamJwks}
+    algorithms: [ES256]
+`,
+      policies: `  - name: k8s-workloads
+    use: identity
+    issuer: ${kubernetesIssuer}
+    audience: [tessera]
+    subject: "system:serviceaccount:*:*"
+    targets: [payments-api]
+    output: { subject: "spiffe://{trustDomain}/ns/{claims.kubernetes.io.namespace}/sa/{claims.kubernetes.io.serviceaccount.name}" }
+  - name: ci-identity
+    use: identity
+    issuer: ${ciIssuer}
+    audience: [tessera]
+    subject: "repo:acme/payments:**"
+    targets: [payments-api]
+    output: { subject: "spiffe://{trustDomain}/ci/{claims.repository}" }
+  - name: agent-renewal
     use: identity
     issuer: ${fixture.url}
     audience: [${payments}]
@@ -70,18 +122,21 @@ async function joinToken(): Promise<string> {
 }
 
 let counter = 0
-/** A directory with tessera-agent.yaml for one audience, attesting with a fresh join token. */
-async function agentFiles(extra = '') {
+/**
+ * A directory with tessera-agent.yaml for one audience, attesting with a fresh join token
+ * unless `attestation` (one line of the attestation section) says otherwise.
+ */
+async function agentFiles(extra = '', attestation?: string) {
   counter += 1
   const dir = join(fixture.dir, `agent-${counter}`)
   mkdirSync(join(dir, 'tokens'), { recursive: true })
-  writeFileSync(join(dir, 'join'), `${await joinToken()}\n`)
+  if (attestation === undefined) writeFileSync(join(dir, 'join'), `${await joinToken()}\n`)
   const configPath = join(dir, 'tessera-agent.yaml')
   writeFileSync(
     configPath,
     `server: ${proxy.url}
 attestation:
-  joinToken: file:join
+  ${attestation ?? 'joinToken: file:join'}
 tokens:
   - audience: ${payments}
     file: tokens/payments
@@ -96,8 +151,13 @@ ${extra}`,
 // first attestation (cold key imports, first SQLite commit) can take a few hundred ms; the
 // hanging-Tessera test lowers it so that each hung attempt ends quickly. Not a sleep: a hung
 // attempt is cut by this timeout, and the backoff between attempts runs on the test clock.
-async function startAgent(timers: ManualTimers, extra?: string, timeoutMs = 5000) {
-  const files = await agentFiles(extra)
+async function startAgent(
+  timers: ManualTimers,
+  extra?: string,
+  timeoutMs = 5000,
+  attestation?: { readonly line: string; readonly env?: NodeJS.ProcessEnv },
+) {
+  const files = await agentFiles(extra, attestation?.line)
   const events: AgentEvent[] = []
   const agent = createAgent(await loadAgentConfig(files.configPath), {
     clock: timers.clock,
@@ -105,6 +165,7 @@ async function startAgent(timers: ManualTimers, extra?: string, timeoutMs = 5000
     random: () => 0.5,
     onEvent: (e) => events.push(e),
     timeoutMs,
+    ...(attestation?.env === undefined ? {} : { env: attestation.env }),
   })
   return { ...files, agent, events }
 }
@@ -298,6 +359,115 @@ describe('tessera agent against a real Tessera', () => {
     assert.equal(bad, 0)
     assert.ok(reads > 200, `the reader read ${reads} times`)
     assert.deepEqual(readdirSync(join(tokenFile, '..')), ['payments'], 'no temporary file is left')
+    await agent.stop()
+  })
+})
+
+describe('tessera agent attesting with an upstream token', () => {
+  /** Audit records of `policy` (oldest first): the hash of what was presented, what was issued. */
+  async function audited(policy: string) {
+    const response = await fetch(`${fixture.url}/v1/audit?policy=${policy}&limit=50`)
+    assert.equal(response.status, 200)
+    const page = (await response.json()) as {
+      records: {
+        decision: string
+        presented?: { tokenSha256?: string }
+        issued?: { sub: string }
+      }[]
+    }
+    return page.records.map((r) => [r.decision, r.presented?.tokenSha256, r.issued?.sub]).reverse()
+  }
+  const verifier = () =>
+    createVerifier({
+      issuers: [{ issuer: fixture.url, discovery: true }],
+      audience: payments,
+      clock: () => now,
+    })
+
+  it('presents the Kubernetes token file, re-read at every refresh, and gets the mapped SPIFFE ID', async () => {
+    const timers = withTestClock()
+    const { agent, tokenFile, dir } = await startAgent(timers, undefined, 5000, {
+      line: 'kubernetesTokenFile: k8s/token',
+    })
+    /** Writes a newly projected service-account token, as the kubelet does; returns it. */
+    const project = () => {
+      const token = upstreamToken(kubernetesIssuer, {
+        sub: 'system:serviceaccount:payments:api',
+        'kubernetes.io': {
+          namespace: 'payments',
+          serviceaccount: { name: 'api', uid: randomUUID() },
+        },
+      })
+      mkdirSync(join(dir, 'k8s'), { recursive: true })
+      writeFileSync(join(dir, 'k8s', 'token'), token)
+      return token
+    }
+    const first = project()
+    const seen = proxy.requests.length
+    await agent.start()
+    const issuedAt = now
+    const written = readFileSync(tokenFile, 'utf8')
+    const verified = await verifier().verify(written)
+    assert.equal(verified.claims.sub, `spiffe://${trustDomain}/ns/payments/sa/api`)
+    assert.equal(verified.claims.exp, issuedAt + 300)
+
+    // Kubernetes rotates the projected token: the refresh must present the new content.
+    const second = project()
+    await timers.runUntil(issuedAt + 150)
+    const renewed = readFileSync(tokenFile, 'utf8')
+    assert.notEqual(renewed, written)
+    assert.equal((await verifier().verify(renewed)).claims.sub, verified.claims.sub)
+    assert.deepEqual(
+      proxy.requests.slice(seen).map((r) => [r.at - issuedAt, r.attestation]),
+      [
+        [0, 'token'],
+        [150, 'token'],
+      ],
+    )
+    assert.deepEqual(await audited('k8s-workloads'), [
+      ['allow', sha256(first), verified.claims.sub],
+      ['allow', sha256(second), verified.claims.sub],
+    ])
+    await agent.stop()
+  })
+
+  it('presents the OIDC token of an env: reference, read anew at every refresh', async () => {
+    const timers = withTestClock()
+    const ciToken = () =>
+      upstreamToken(ciIssuer, {
+        sub: 'repo:acme/payments:ref:refs/heads/main',
+        repository: 'acme/payments',
+      })
+    const env: NodeJS.ProcessEnv = { CI_OIDC_TOKEN: ciToken() }
+    const first = env.CI_OIDC_TOKEN as string
+    const { agent, tokenFile } = await startAgent(timers, undefined, 5000, {
+      line: 'oidcToken: env:CI_OIDC_TOKEN',
+      env,
+    })
+    const seen = proxy.requests.length
+    await agent.start()
+    const issuedAt = now
+    const written = readFileSync(tokenFile, 'utf8')
+    const verified = await verifier().verify(written)
+    assert.equal(verified.claims.sub, `spiffe://${trustDomain}/ci/acme/payments`)
+
+    env.CI_OIDC_TOKEN = ciToken()
+    const second = env.CI_OIDC_TOKEN
+    await timers.runUntil(issuedAt + 150)
+    const renewed = readFileSync(tokenFile, 'utf8')
+    assert.notEqual(renewed, written)
+    assert.equal((await verifier().verify(renewed)).claims.sub, verified.claims.sub)
+    assert.deepEqual(
+      proxy.requests.slice(seen).map((r) => [r.at - issuedAt, r.attestation]),
+      [
+        [0, 'token'],
+        [150, 'token'],
+      ],
+    )
+    assert.deepEqual(await audited('ci-identity'), [
+      ['allow', sha256(first), verified.claims.sub],
+      ['allow', sha256(second), verified.claims.sub],
+    ])
     await agent.stop()
   })
 })

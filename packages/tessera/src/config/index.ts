@@ -7,6 +7,12 @@
 export { type InitTemplateOptions, initTemplate } from './init-template.ts'
 export { loadConfig, parseConfig } from './load.ts'
 export { type LoadSamlTrustOptions, loadSamlTrust } from './load-saml-trust.ts'
+export {
+  type SamlTrustRefresher,
+  type SamlTrustRefreshOptions,
+  type Schedule,
+  startSamlTrust,
+} from './refresh-saml-trust.ts'
 export { type ConfigDocument, configSchema, renderSchemaJson } from './schema.ts'
 export type { SamlIdpSettings, SamlSettings } from './sections/compile-saml.ts'
 export type { ListenAddress } from './sections/listen-address.ts'

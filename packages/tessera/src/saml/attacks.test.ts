@@ -188,6 +188,138 @@ describe('signature wrapping (XSW1–XSW8, Somorovsky et al. 2012)', () => {
   for (const [name, xml, code] of attacks) {
     test(`${name} is rejected as ${code} and never yields the evil NameID`, async () => {
       await rejects(xml, code)
+      const evaluation = await evaluateSamlResponse(xml, options())
+      assert.deepEqual(
+        evaluation.checks.filter((c) => c.status === 'failed').map((c) => c.name),
+        ['structure'],
+      )
+      assert.doesNotMatch(JSON.stringify(evaluation), /admin@example/)
+    })
+  }
+
+  // The same attacks with exactly one Assertion (the evil one), so the count cannot stop them
+  // and the reference-based reading must: the IdP-signed element is either gone (its
+  // Signature left behind) or an assertion-less Response the IdP signed (an error answer,
+  // say) hidden where the variant hides the original.
+  const bare = sign(responseXml({}, ''), '_r-1')
+  const afterIssuer = (xml: string, inserted: string) =>
+    xml.replace('</saml:Issuer>', `</saml:Issuer>${inserted}`)
+  const inObject = (signature: string, content: string) =>
+    signature.replace('</ds:Signature>', `<ds:Object>${content}</ds:Object></ds:Signature>`)
+  const evilAs = (id: string) => assertionXml({ assertionId: id, nameId: 'admin@example.com' })
+  const single: [string, string, string, 'signature' | 'structure', RegExp][] = [
+    [
+      'XSW1',
+      afterIssuer(evilResponse(evilAssertion()), inObject(sig(bare), strip(bare))),
+      'malformed',
+      'signature',
+      /Response signature references "#_r-1", expected "#_evil-r"/,
+    ],
+    [
+      'XSW2',
+      afterIssuer(evilResponse(evilAssertion()), `${strip(bare)}${sig(bare)}`),
+      'malformed',
+      'signature',
+      /Response signature references "#_r-1", expected "#_evil-r"/,
+    ],
+    [
+      'XSW3',
+      afterIssuer(responseXml({}, evilAssertion()), sig(originalAssertion)),
+      'malformed',
+      'signature',
+      /Response signature references "#_a-1", expected "#_r-1"/,
+    ],
+    [
+      'XSW4',
+      responseXml(
+        {},
+        afterIssuer(evilAssertion(), sig(bare)).replace(
+          '</saml:Assertion>',
+          `<saml:Advice>${strip(bare)}</saml:Advice></saml:Assertion>`,
+        ),
+      ),
+      'malformed',
+      'signature',
+      /Assertion signature references "#_r-1", expected "#_evil"/,
+    ],
+    [
+      'XSW5',
+      responseXml({}, afterIssuer(evilAssertion(), sig(originalAssertion))),
+      'malformed',
+      'signature',
+      /Assertion signature references "#_a-1", expected "#_evil"/,
+    ],
+    [
+      'XSW5 (evil Assertion under the signed ID)',
+      responseXml({}, afterIssuer(evilAs('_a-1'), sig(originalAssertion))),
+      'bad_signature',
+      'signature',
+      /digest does not match/,
+    ],
+    [
+      'XSW6',
+      responseXml({}, afterIssuer(evilAssertion(), inObject(sig(bare), strip(bare)))),
+      'malformed',
+      'signature',
+      /Assertion signature references "#_r-1", expected "#_evil"/,
+    ],
+    [
+      'XSW7',
+      responseXml(
+        {},
+        `<samlp:Extensions>${strip(bare)}</samlp:Extensions>${afterIssuer(evilAssertion(), sig(bare))}`,
+      ),
+      'malformed',
+      'signature',
+      /Assertion signature references "#_r-1", expected "#_evil"/,
+    ],
+    [
+      'XSW7 (the signed Response, signature included, in Extensions)',
+      responseXml({}, `${evilAssertion()}<samlp:Extensions>${bare}</samlp:Extensions>`),
+      'malformed',
+      'structure',
+      /a Signature sits inside Response, where no signature belongs/,
+    ],
+    [
+      'XSW8',
+      responseXml(
+        {},
+        afterIssuer(
+          evilAssertion(),
+          sig(bare).replace(
+            '</ds:SignatureValue>',
+            `</ds:SignatureValue><ds:Object>${strip(bare)}</ds:Object>`,
+          ),
+        ),
+      ),
+      'malformed',
+      'signature',
+      /Assertion signature references "#_r-1", expected "#_evil"/,
+    ],
+  ]
+  for (const [name, xml, code, check, message] of single) {
+    test(`${name} with a single Assertion fails the ${check} check as ${code}`, async () => {
+      assert.equal(xml.match(/<saml:Assertion\b/g)?.length, 1)
+      assert.match(xml, /admin@example\.com/)
+      await assert.rejects(
+        validateSamlResponse(b64(xml), options()),
+        (e: Error & { code: string }) => {
+          assert.equal(e.code, code, e.message)
+          assert.match(e.message, message)
+          assert.doesNotMatch(e.message, /admin@example/)
+          return true
+        },
+      )
+      const evaluation = await evaluateSamlResponse(xml, options())
+      assert.equal(evaluation.valid, false)
+      assert.equal(evaluation.primary?.code, code)
+      assert.deepEqual(
+        evaluation.checks.filter((c) => c.status === 'failed').map((c) => c.name),
+        [check],
+      )
+      // Nothing is read from an Assertion no verified signature covers.
+      assert.equal(evaluation.assertion, undefined)
+      assert.doesNotMatch(JSON.stringify(evaluation), /admin@example/)
     })
   }
 

@@ -11,6 +11,11 @@ export interface SamlIdp {
   readonly allowSha1?: boolean
   /** Accept AES-CBC content encryption in an EncryptedAssertion; default false. */
   readonly allowCbc?: boolean
+  /**
+   * The metadata's validUntil (epoch seconds): from then on its certificates are no longer
+   * trusted and this IdP's Responses are refused with `metadata_expired`.
+   */
+  readonly validUntil?: number
 }
 
 /** How a SAML Response is validated. */

@@ -290,11 +290,26 @@ function verifyResponseFirst(
         options.idps.map((i) => i.entityId),
       ) as TesseraError
     }
+    checkMetadataFresh(idp, (options.clock ?? systemClock)())
     return verifyEnvelopedSignature(l.xml, l.responseSignature as Element, l.index, idp)
   } catch (e) {
     if (!isTesseraError(e) || stopAtFirst) throw e
     return e
   }
+}
+
+// Metadata past its validUntil no longer vouches for the certificates it lists (SAML metadata
+// §2.3.1): a refresh that keeps failing must end in a refusal, not in trusting stale keys.
+function checkMetadataFresh(idp: SamlIdp, now: number): void {
+  if (idp.validUntil === undefined || now < idp.validUntil) return
+  const until = new Date(idp.validUntil * 1000).toISOString()
+  throw new TesseraError({
+    code: 'metadata_expired',
+    check: 'metadata',
+    message: `the metadata of ${quote(idp.entityId)} expired at ${until} (validUntil) and could not be refreshed: its certificates are no longer trusted`,
+    expected: `metadata valid at ${new Date(now * 1000).toISOString()}`,
+    actual: `validUntil ${until}`,
+  })
 }
 
 function selectIdp(idps: readonly SamlIdp[], issuer: string | undefined): SamlIdp | undefined {
@@ -394,6 +409,7 @@ async function run(
     const l = loc as Located
     const s = opened as Subject
     const trusted = idp as SamlIdp
+    checkMetadataFresh(trusted, clock())
     if (l.responseSignature === undefined && s.signature === undefined) {
       return new TesseraError({
         code: 'missing_signature',

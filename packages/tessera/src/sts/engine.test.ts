@@ -101,6 +101,13 @@ describe('createExchangeEngine: exchange', () => {
     assert.equal(result.expiresIn, 600)
   })
 
+  it('mints whole-second times from a fractional clock', async () => {
+    const subjectToken = world.idpToken(ciClaims)
+    world.now = start + 0.5
+    const { claims } = decodeParts((await world.engine.exchange(request(subjectToken))).accessToken)
+    assert.deepEqual([claims.iat, claims.exp], [start, start + 600])
+  })
+
   it('grants all of the policy scopes when none are requested', async () => {
     const result = await world.engine.exchange(request(world.idpToken(ciClaims), { scopes: [] }))
     assert.equal(result.scope, 'payments.read payments.write')

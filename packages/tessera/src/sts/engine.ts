@@ -47,7 +47,8 @@ async function exchange(
   request: CanonicalExchange,
   correlationId: string,
 ): Promise<ExchangeResult> {
-  const now = deps.clock()
+  // Whole seconds: an injected clock may be fractional, and minted times must not be.
+  const now = Math.floor(deps.clock())
   const base: AuditBase = {
     now,
     correlationId,

@@ -34,7 +34,8 @@ export async function issueIdentity(
   request: IdentityRequest,
   correlationId: string,
 ): Promise<IdentityResult> {
-  const now = deps.clock()
+  // Whole seconds: an injected clock may be fractional, and minted times must not be.
+  const now = Math.floor(deps.clock())
   const base: AuditBase = {
     now,
     correlationId,

@@ -206,6 +206,43 @@ describe('tesseraAuth options (Fastify)', () => {
   })
 })
 
+describe('delegation rules (Fastify)', () => {
+  const actor = 'spiffe://example.org/svc/gateway'
+
+  it('rejects an act chain deeper than maxDepth with 403 delegation_too_deep', async (t) => {
+    const { app, origin } = await serve(verifier({ delegation: { maxDepth: 1 } }))
+    t.after(() => app.close())
+    const once = await get(`${origin}/whoami`, {
+      authorization: `Bearer ${token({ act: { sub: actor } })}`,
+    })
+    assert.equal(once.status, 200)
+    const twice = await get(`${origin}/whoami`, {
+      authorization: `Bearer ${token({ act: { sub: actor, act: { sub: 'spiffe://example.org/svc/edge' } } })}`,
+    })
+    assert.equal(twice.status, 403)
+    assert.match(String(twice.headers['www-authenticate']), /^Bearer error="insufficient_scope"/)
+    assert.equal(twice.json().code, 'delegation_too_deep')
+    assert.match(String(twice.json().error_description), /^delegation_too_deep: /)
+  })
+
+  it('rejects an actor outside allowedActors with 403 actor_not_allowed', async (t) => {
+    const { app, origin } = await serve(
+      verifier({ delegation: { allowedActors: ['spiffe://example.org/svc/*'] } }),
+    )
+    t.after(() => app.close())
+    const allowed = await get(`${origin}/whoami`, {
+      authorization: `Bearer ${token({ act: { sub: actor } })}`,
+    })
+    assert.equal(allowed.status, 200)
+    const outside = await get(`${origin}/whoami`, {
+      authorization: `Bearer ${token({ act: { sub: 'spiffe://example.org/ns/ci/sa/runner' } })}`,
+    })
+    assert.equal(outside.status, 403)
+    assert.equal(outside.json().code, 'actor_not_allowed')
+    assert.match(String(outside.json().error_description), /^actor_not_allowed: /)
+  })
+})
+
 describe('replay across two receivers sharing one Redis store', () => {
   const client = createClient({ url: 'redis://127.0.0.1:6379' })
   const prefix = `tessera:test:${crypto.randomUUID()}:`

@@ -222,6 +222,48 @@ describe('tesseraServerInterceptor (grpc-js)', () => {
   })
 })
 
+describe('delegation rules over gRPC', () => {
+  const actor = 'spiffe://example.org/svc/gateway'
+  const open = async (options: GrpcAdapterOptions) => {
+    const served = await serve(options)
+    return {
+      client: served.client,
+      close: () => {
+        served.client.close()
+        served.server.forceShutdown()
+      },
+    }
+  }
+
+  it('rejects an act chain deeper than maxDepth with PERMISSION_DENIED delegation_too_deep', async (t) => {
+    const { client, close } = await open({ verifier: verifier({ delegation: { maxDepth: 1 } }) })
+    t.after(close)
+    assert.deepEqual(await unary(client, `Bearer ${token({ act: { sub: actor } })}`), {
+      sub: subject,
+      binding: 'bearer',
+    })
+    const nested = token({ act: { sub: actor, act: { sub: 'spiffe://example.org/svc/edge' } } })
+    await assert.rejects(unary(client, `Bearer ${nested}`), (e) =>
+      assertRejected(e, status.PERMISSION_DENIED, 'delegation_too_deep'),
+    )
+  })
+
+  it('rejects an actor outside allowedActors with PERMISSION_DENIED actor_not_allowed', async (t) => {
+    const { client, close } = await open({
+      verifier: verifier({ delegation: { allowedActors: ['spiffe://example.org/svc/*'] } }),
+    })
+    t.after(close)
+    assert.deepEqual(await unary(client, `Bearer ${token({ act: { sub: actor } })}`), {
+      sub: subject,
+      binding: 'bearer',
+    })
+    const outside = token({ act: { sub: 'spiffe://example.org/ns/ci/sa/runner' } })
+    await assert.rejects(unary(client, `Bearer ${outside}`), (e) =>
+      assertRejected(e, status.PERMISSION_DENIED, 'actor_not_allowed'),
+    )
+  })
+})
+
 describe('mTLS-bound tokens over gRPC', () => {
   let server: Server
   let client: Client

@@ -148,36 +148,56 @@ describe('tessera doctor cloud', () => {
     assert.deepEqual([f?.expected, f?.actual], ['tessera.example.org', 'tessera.example.org/'])
   })
 
-  it('AWS: a missing client id is drift_missing, an unknown one drift_extra', async () => {
+  it('AWS: a client id near the exported one is one drift_mismatch, expected = export', async () => {
     const list = await findings(
       '--aws-provider',
       write('p-ids.json', liveProvider({ ClientIDList: ['sts.amazonaws.com/'] })),
     )
     assert.deepEqual(
-      list.map((f) => [f.code, f.path, f.hint]),
+      list.map((f) => [f.code, f.path, f.expected, f.actual, f.hint]),
       [
-        ['drift_missing', 'ClientIDList', 'trailing_slash'],
-        ['drift_extra', 'ClientIDList', 'trailing_slash'],
+        [
+          'drift_mismatch',
+          'ClientIDList',
+          'sts.amazonaws.com',
+          'sts.amazonaws.com/',
+          'trailing_slash',
+        ],
+      ],
+    )
+    // Nothing alike: the exported id is drift_missing, the live one drift_extra.
+    const other = await findings(
+      '--aws-provider',
+      write('p-other.json', liveProvider({ ClientIDList: ['api://other'] })),
+    )
+    assert.deepEqual(
+      other.map((f) => [f.code, f.expected, f.actual]),
+      [
+        ['drift_missing', ['sts.amazonaws.com'], ['api://other']],
+        ['drift_extra', ['sts.amazonaws.com'], ['api://other']],
       ],
     )
   })
 
-  it('AWS: a StringLike on sub that no longer matches the minted subjects is drift_mismatch', async () => {
+  it('AWS: a StringLike on sub that no longer matches the minted subjects is one drift_mismatch', async () => {
     const policy = JSON.parse(exported.policy as string)
     policy.Statement[1].Condition.StringLike['tessera.example.org:sub'] = [
       'spiffe://example.org/ci-old/*',
     ]
     const list = await findings('--aws-role', write('r-like.json', liveRole(policy)))
-    const refused = list.find((f) => f.code === 'drift_mismatch')
-    assert.ok(refused, JSON.stringify(list))
-    // The model names the closest Allow statement's failing clause on :sub.
-    assert.match(
-      refused.path,
-      /^AssumeRolePolicyDocument\.Statement\[\d\].*\["tessera\.example\.org:sub"\]$/,
+    assert.equal(list.length, 1, JSON.stringify(list))
+    const [refused] = list
+    assert.equal(refused?.code, 'drift_mismatch')
+    assert.equal(
+      refused?.path,
+      'AssumeRolePolicyDocument.Statement[1] (Sid "TesseraWorkloadGlobs").Condition.StringLike["tessera.example.org:sub"]',
     )
-    assert.deepEqual(refused.actual, ['spiffe://example.org/ci/sample'])
-    const extra = list.find((f) => f.code === 'drift_extra')
-    assert.deepEqual(extra?.actual, ['spiffe://example.org/ci-old/*'])
+    // Expected is what cloud export writes, actual the live value.
+    assert.deepEqual(
+      [refused?.expected, refused?.actual],
+      ['spiffe://example.org/ci/*', 'spiffe://example.org/ci-old/*'],
+    )
+    assert.equal(refused?.hint, 'path')
   })
 
   it('GCP: an uploaded JWKS without the current kid is stale_jwks', async () => {
@@ -249,6 +269,15 @@ describe('tessera doctor cloud', () => {
       assert.equal(typeof r.message.text, 'string')
       assert.equal(run.tool.driver.rules[r.ruleIndex].id, r.ruleId)
       assert.equal(r.locations[0].physicalLocation.artifactLocation.uri, `file://${file}`)
+    }
+    // Each result points at its key in the live file (written with two-space indentation).
+    const lines = readFileSync(file, 'utf8').split('\n')
+    for (const r of run.results) {
+      const { startLine, startColumn } = r.locations[0].physicalLocation.region
+      assert.equal(
+        lines[startLine - 1]?.slice(startColumn - 1).startsWith(`"${r.properties.path}"`),
+        true,
+      )
     }
   })
 

@@ -94,7 +94,7 @@ export async function runDoctorCloud(argv: readonly string[], output: Output): P
     clock: () => now,
   })
   const findings = compareCloud(state, live, { now })
-  if (values.sarif) output.out(JSON.stringify(driftSarif(findings)))
+  if (values.sarif) output.out(JSON.stringify(driftSarif(findings, live)))
   else if (values.json)
     output.out(JSON.stringify({ drift: findings.length > 0, findings: findings.map(findingJson) }))
   else renderHuman(findings, output)

@@ -82,6 +82,76 @@ describe('AWS AssumeRoleWithWebIdentity model', () => {
     )
   })
 
+  it('lists every failing clause of the closest Allow when both aud and sub are wrong', () => {
+    // The provider accepts the aud, so only the trust policy's two clauses fail.
+    const both = evaluateAws(
+      {
+        provider: parseAwsProvider(
+          JSON.stringify({
+            Url: 'token.actions.githubusercontent.com',
+            ClientIDList: ['sts.amazonaws.com', 'https://github.com/acme'],
+          }),
+          'p.json',
+        ),
+        trustPolicy: policy(),
+      },
+      {
+        header: { alg: 'RS256' },
+        claims: githubClaims({
+          aud: 'https://github.com/acme',
+          sub: 'repo:Acme/payments:ref:refs/heads/main',
+        }),
+        now: fixtureNow,
+      },
+    )
+    const v = rejected(both)
+    assert.deepEqual(
+      v.failures.map((f) => [
+        f.code,
+        f.explanation.code,
+        f.explanation.check,
+        f.explanation.expected,
+        f.explanation.actual,
+        f.explanation.hint,
+      ]),
+      [
+        [
+          'AccessDenied',
+          'claim_mismatch',
+          `${statement0}.Condition.StringEquals["token.actions.githubusercontent.com:aud"]`,
+          ['sts.amazonaws.com'],
+          ['https://github.com/acme'],
+          undefined,
+        ],
+        [
+          'AccessDenied',
+          'claim_mismatch',
+          `${statement0}.Condition.StringLike["token.actions.githubusercontent.com:sub"]`,
+          ['repo:acme/payments:ref:refs/heads/main'],
+          ['repo:Acme/payments:ref:refs/heads/main'],
+          'case',
+        ],
+      ],
+    )
+    // The primary is still the first clause STS trips on.
+    assert.equal(v.explanation.check, v.failures[0]?.explanation.check)
+    assert.match(
+      v.failures[1]?.explanation.message ?? '',
+      /does not match .*differ only by letter case/,
+    )
+    // With the aud also missing from the provider, that comes first and both clauses follow.
+    const all = rejected(run({ aud: 'https://github.com/acme', sub: 'repo:acme/payments:x' }))
+    assert.deepEqual(
+      all.failures.map((f) => f.explanation.check),
+      [
+        'aws.provider.ClientIDList',
+        `${statement0}.Condition.StringEquals["token.actions.githubusercontent.com:aud"]`,
+        `${statement0}.Condition.StringLike["token.actions.githubusercontent.com:sub"]`,
+      ],
+    )
+    assert.equal(all.explanation.code, 'audience_mismatch')
+  })
+
   it('gives a near-miss hint for an aud differing only in case', () => {
     const v = rejected(run({ aud: 'STS.amazonaws.com' }))
     assert.equal(v.explanation.hint, 'case')

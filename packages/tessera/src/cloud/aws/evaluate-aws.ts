@@ -155,8 +155,7 @@ export function evaluateAws(model: AwsModel, token: CloudToken): CloudVerdict {
     )
   }
 
-  const policyFailure = evaluateTrustPolicy(model, token)
-  if (policyFailure !== undefined) failures.push(policyFailure)
+  failures.push(...evaluateTrustPolicy(model, token))
   return verdictOf(failures)
 }
 
@@ -210,7 +209,12 @@ function lowerKeys(entries: Map<string, readonly string[]>): ConditionContext {
   return new Map([...entries].map(([k, v]) => [k.toLowerCase(), v]))
 }
 
-function evaluateTrustPolicy(model: AwsModel, token: CloudToken): CloudFailure | undefined {
+/**
+ * The trust policy's failures: the matching Deny, or every failing clause of the Allow that
+ * came closest (in document order, so the first is the one STS would trip on first), or why no
+ * Allow applies. Empty when an Allow holds.
+ */
+function evaluateTrustPolicy(model: AwsModel, token: CloudToken): CloudFailure[] {
   const { url } = model.provider
   const named = buildContext(model, token)
   const context = lowerKeys(named)
@@ -225,28 +229,30 @@ function evaluateTrustPolicy(model: AwsModel, token: CloudToken): CloudFailure |
 
   const deny = outcomes.find((o) => o.statement.effect === 'Deny' && holds(o))
   if (deny !== undefined)
-    return failure('AccessDenied', notAuthorized, {
-      code: 'policy_denied',
-      check: `aws.trust_policy.${deny.statement.label}`,
-      message: `the Deny statement ${deny.statement.label} matches this token, and an explicit Deny overrides every Allow`,
-      expected: 'no Deny statement matching the token',
-      actual: deny.statement.label,
-    })
+    return [
+      failure('AccessDenied', notAuthorized, {
+        code: 'policy_denied',
+        check: `aws.trust_policy.${deny.statement.label}`,
+        message: `the Deny statement ${deny.statement.label} matches this token, and an explicit Deny overrides every Allow`,
+        expected: 'no Deny statement matching the token',
+        actual: deny.statement.label,
+      }),
+    ]
   const allows = outcomes.filter((o) => o.statement.effect === 'Allow')
-  if (allows.some(holds)) return undefined
+  if (allows.some(holds)) return []
 
-  if (allows.length === 0) return noApplicableAllow(model)
+  if (allows.length === 0) return [noApplicableAllow(model)]
   // The Allow that came closest: fewest failing clauses, first in the document on a tie.
   const closest = allows.reduce((best, o) =>
     o.clauses.filter((c) => !c.outcome.ok).length < best.clauses.filter((c) => !c.outcome.ok).length
       ? o
       : best,
   )
-  const failed = closest.clauses.find((c) => !c.outcome.ok) as {
-    clause: ConditionClause
-    outcome: ClauseOutcome
-  }
-  return clauseFailure(closest.statement, failed.clause, failed.outcome, [...named.keys()], url)
+  // Every failing clause, not only the first: `doctor` runs every check, so a token wrong in
+  // both aud and sub hears about both at once.
+  return closest.clauses
+    .filter((c) => !c.outcome.ok)
+    .map((c) => clauseFailure(closest.statement, c.clause, c.outcome, [...named.keys()], url))
 }
 
 function noApplicableAllow(model: AwsModel): CloudFailure {

@@ -1,9 +1,9 @@
-import { detectHint, findClosest, quote, quoteList, TesseraError } from '@tessera/verify'
+import { detectHint, findClosest, type Hint, quote, quoteList, TesseraError } from '@tessera/verify'
 import { evaluateAws } from '../aws/evaluate-aws.ts'
 import { parseAwsProvider } from '../aws/provider.ts'
-import { parseTrustPolicy } from '../aws/trust-policy.ts'
+import { type ConditionClause, parseTrustPolicy, type TrustStatement } from '../aws/trust-policy.ts'
 import type { DesiredCloudState } from '../export/desired-state.ts'
-import { sampleSubject } from '../export/workloads.ts'
+import { isGlob, sampleSubject } from '../export/workloads.ts'
 import { type DriftFinding, finding } from './finding.ts'
 import { type LiveCloudConfig, readRoleFile } from './live-files.ts'
 import { tokenShape } from './token-shape.ts'
@@ -47,8 +47,24 @@ export function compareAws(
         }),
       )
     }
+    const near = nearMisses(aws.provider.clientIds, provider.clientIds)
+    for (const [id, liveId] of near)
+      findings.push(
+        finding({
+          code: 'drift_mismatch',
+          cloud: 'aws',
+          resource,
+          path: 'ClientIDList',
+          source,
+          expected: id,
+          actual: liveId.value,
+          hint: liveId.hint.id,
+          message: `ClientIDList lists ${quote(liveId.value)} where cloud export writes ${quote(id)}, the aud Tessera mints for the roles, so STS answers "Incorrect token audience": ${liveId.hint.words}`,
+        }),
+      )
+    const paired = new Set([...near.values()].map((m) => m.value))
     for (const id of aws.provider.clientIds)
-      if (!provider.clientIds.includes(id))
+      if (!provider.clientIds.includes(id) && !near.has(id))
         findings.push(
           finding({
             code: 'drift_missing',
@@ -62,7 +78,7 @@ export function compareAws(
           }),
         )
     for (const id of provider.clientIds)
-      if (!aws.provider.clientIds.includes(id))
+      if (!aws.provider.clientIds.includes(id) && !paired.has(id))
         findings.push(
           finding({
             code: 'drift_extra',
@@ -130,55 +146,186 @@ function compareRole(
       }),
     ]
   }
-  const findings: DriftFinding[] = []
-  const model = { provider: aws.provider, trustPolicy }
   const resource = `role/${role.name}`
-  const seen = new Set<string>()
+  const { url } = aws.provider
+  const subKey = `${url}:sub`.toLowerCase()
+  // What cloud export writes under each condition key of the role's trust policy.
+  const exportedValues = new Map<string, readonly string[]>([
+    [`${url}:aud`.toLowerCase(), [role.audience]],
+    [subKey, role.workloads],
+  ])
+  const clauses: LiveClause[] = trustPolicy.statements.flatMap((statement) =>
+    statement.conditions.map((clause) => ({
+      statement,
+      clause,
+      path: `AssumeRolePolicyDocument.${statement.label}.Condition.${clause.operator}[${JSON.stringify(clause.key)}]`,
+    })),
+  )
+  const findings = new Map<string, DriftFinding>()
+  // Live values a near miss already reports (path and value): not reported again as extra.
+  const explained = new Set<string>()
+  const base = { cloud: 'aws', resource, source } as const
+  const model = { provider: aws.provider, trustPolicy }
   for (const workload of role.workloads) {
     const subject = sampleSubject(workload)
     const verdict = evaluateAws(model, tokenShape(state.issuer, role.audience, subject, now))
     if (verdict.accepted) continue
+    const who =
+      workload === subject
+        ? `workload ${quote(workload)}`
+        : `workload ${quote(workload)} (sub ${quote(subject)})`
     for (const failure of verdict.failures) {
       const e = failure.explanation
+      const refused = `STS refuses the token Tessera mints for ${who} (${failure.code}: ${failure.message})`
       const path = `AssumeRolePolicyDocument${e.check.replace(/^aws\.trust_policy\.?/, '.')}`
-      // One finding per failing clause, naming the first workload it refuses.
-      if (seen.has(path)) continue
-      seen.add(path)
-      findings.push(
-        finding({
-          code: 'drift_mismatch',
-          cloud: 'aws',
-          resource,
-          path,
-          source,
-          ...(e.expected === undefined ? {} : { expected: e.expected }),
-          ...(e.actual === undefined ? {} : { actual: e.actual }),
-          ...(e.hint === undefined ? {} : { hint: e.hint }),
-          message: `the live trust policy refuses the token Tessera mints for ${workload === subject ? `workload ${quote(workload)}` : `workloads ${quote(workload)} (sub ${quote(subject)})`} (${failure.code}: ${failure.message}): ${e.message}`,
-        }),
+      const failing = clauses.find((c) => c.path === path)
+      const key = failing?.clause.key.toLowerCase()
+      const exported = key === undefined ? undefined : exportedValues.get(key)
+      if (failing === undefined || key === undefined || exported === undefined) {
+        // One finding per failing rule, naming the first workload it refuses.
+        if (!findings.has(path))
+          findings.set(
+            path,
+            policyDrift({ ...base, path }, e, failing, url, `${refused}: ${e.message}`),
+          )
+        continue
+      }
+      // The value cloud export writes that the minted token carries for this key.
+      const want = key === subKey ? workload : role.audience
+      const sameKey = clauses.filter(
+        (c) => c.statement.effect === 'Allow' && c.clause.key.toLowerCase() === key,
       )
+      // A near miss anywhere under the key (the failing clause first) is one mismatch.
+      const near = [failing, ...sameKey.filter((c) => c !== failing)]
+        .map((c) => {
+          const liveOnly = c.clause.values.filter(
+            (v) => !exported.includes(v) && !explained.has(`${c.path}\0${v}`),
+          )
+          return { c, pair: nearMisses([want], liveOnly).get(want) }
+        })
+        .find((m) => m.pair !== undefined)
+      if (near?.pair !== undefined) {
+        const { c, pair } = near
+        explained.add(`${c.path}\0${pair.value}`)
+        findings.set(
+          `${c.path}\0${want}`,
+          finding({
+            ...base,
+            code: 'drift_mismatch',
+            path: c.path,
+            expected: want,
+            actual: pair.value,
+            hint: pair.hint.id,
+            message: `${c.clause.operator} on ${quote(c.clause.key)} lists ${quote(pair.value)} where cloud export writes ${quote(want)}, so ${refused}: ${pair.hint.words}`,
+          }),
+        )
+        continue
+      }
+      // Missing: named at the clause with the operator cloud export would put it under.
+      const operator = key === subKey && isGlob(want) ? 'StringLike' : 'StringEquals'
+      const at = sameKey.find((c) => c.clause.operator === operator) ?? failing
+      if (!findings.has(`${at.path}\0${want}`))
+        findings.set(
+          `${at.path}\0${want}`,
+          finding({
+            ...base,
+            code: 'drift_missing',
+            path: at.path,
+            expected: [want],
+            actual: [...at.clause.values],
+            message: `${at.clause.operator} on ${quote(at.clause.key)} lacks ${quote(want)}, which cloud export writes (it lists ${quoteList(at.clause.values)}), so ${refused}`,
+          }),
+        )
     }
   }
-  const subKey = `${aws.provider.url}:sub`.toLowerCase()
-  trustPolicy.statements.forEach((statement, i) => {
-    if (statement.effect !== 'Allow') return
-    for (const clause of statement.conditions) {
-      if (clause.key.toLowerCase() !== subKey) continue
-      for (const value of clause.values)
-        if (!role.workloads.includes(value))
-          findings.push(
-            finding({
-              code: 'drift_extra',
-              cloud: 'aws',
-              resource,
-              path: `AssumeRolePolicyDocument.Statement[${i}].Condition.${clause.operator}[${JSON.stringify(clause.key)}]`,
-              source,
-              expected: [...role.workloads],
-              actual: [value],
-              message: `the trust policy allows sub ${quote(value)}, which is not a workload configured for the role (${quoteList(role.workloads)})`,
-            }),
-          )
-    }
+  for (const { statement, clause, path } of clauses) {
+    const exported = exportedValues.get(clause.key.toLowerCase())
+    if (statement.effect !== 'Allow' || exported === undefined) continue
+    const what = clause.key.toLowerCase() === subKey ? 'sub' : 'aud'
+    for (const value of clause.values)
+      if (!exported.includes(value) && !explained.has(`${path}\0${value}`))
+        findings.set(
+          `${path}\0${value}`,
+          finding({
+            ...base,
+            code: 'drift_extra',
+            path,
+            expected: [...exported],
+            actual: [value],
+            message: `the trust policy allows ${what} ${quote(value)}, which cloud export does not write for the role (${quoteList(exported)})`,
+          }),
+        )
+  }
+  return [...findings.values()]
+}
+
+/** A condition clause of the live trust policy, with the path findings name it by. */
+interface LiveClause {
+  readonly statement: TrustStatement
+  readonly clause: ConditionClause
+  readonly path: string
+}
+
+/**
+ * The finding for a refusal that is not about a value under a key cloud export writes: a Deny
+ * only the live policy has (extra), a principal or action the export writes that the live
+ * policy lacks (missing, or mismatch on a near miss), a condition key the export never writes
+ * (extra, or mismatch when it is a near miss of one it does, such as `host/:sub`).
+ */
+function policyDrift(
+  at: Pick<DriftFinding, 'cloud' | 'resource' | 'source' | 'path'>,
+  e: TesseraError,
+  failing: LiveClause | undefined,
+  url: string,
+  message: string,
+): DriftFinding {
+  const hint = e.hint === undefined ? {} : { hint: e.hint }
+  if (failing !== undefined) {
+    const suffix = failing.clause.key.slice(failing.clause.key.lastIndexOf(':') + 1)
+    return finding({
+      ...at,
+      code: e.hint === undefined ? 'drift_extra' : 'drift_mismatch',
+      expected: e.hint === undefined ? [`${url}:aud`, `${url}:sub`] : `${url}:${suffix}`,
+      actual: failing.clause.key,
+      ...hint,
+      message,
+    })
+  }
+  return finding({
+    ...at,
+    code:
+      e.code === 'policy_denied'
+        ? 'drift_extra'
+        : e.hint === undefined
+          ? 'drift_missing'
+          : 'drift_mismatch',
+    ...(e.expected === undefined ? {} : { expected: e.expected }),
+    ...(e.actual === undefined ? {} : { actual: e.actual }),
+    ...hint,
+    message,
   })
-  return findings
+}
+
+/**
+ * Pairs each exported value absent from the live list with the first live value (itself not
+ * exported) that is a near miss of it, so one drift is one finding.
+ */
+function nearMisses(
+  exported: readonly string[],
+  live: readonly string[],
+): Map<string, { value: string; hint: Hint }> {
+  const pairs = new Map<string, { value: string; hint: Hint }>()
+  const taken = new Set<string>()
+  for (const want of exported) {
+    if (live.includes(want)) continue
+    for (const value of live) {
+      if (exported.includes(value) || taken.has(value)) continue
+      const hint = detectHint(want, value)
+      if (hint === undefined) continue
+      pairs.set(want, { value, hint })
+      taken.add(value)
+      break
+    }
+  }
+  return pairs
 }

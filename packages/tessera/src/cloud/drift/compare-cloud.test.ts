@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs'
 import { after, describe, it } from 'node:test'
 import { configDir } from '../../config/testing/config-files.ts'
 import { desiredCloudState, renderCloudExport, tlsThumbprints } from '../export/index.ts'
-import { exportDocument, gcpName, paymentsId } from '../export/testing/export-config.ts'
-import { compareCloud, driftSarif } from './index.ts'
+import { ciGlob, exportDocument, gcpName, paymentsId } from '../export/testing/export-config.ts'
+import { compareCloud, type DriftFinding, driftSarif } from './index.ts'
 
 const now = 1_893_456_000
 const dir = configDir()
@@ -21,6 +21,11 @@ const state = desiredCloudState(dir.parse(exportDocument()), {
   tlsThumbprints: tlsThumbprints(certPem),
 })
 const file = (source: string, value: unknown) => ({ source, text: JSON.stringify(value) })
+// The exported trust policy: the exact-workload statement, then the glob one.
+type AwsStatement = {
+  Condition: { StringEquals: Record<string, unknown>; StringLike: Record<string, unknown> }
+}
+type AwsPolicy = { Statement: [AwsStatement, AwsStatement] }
 const exported = (cloud: 'aws' | 'gcp' | 'azure', path: string) =>
   JSON.parse(renderCloudExport(state, cloud, 'json').find((f) => f.path === path)?.content ?? '')
 
@@ -65,6 +70,150 @@ describe('compareCloud', () => {
       compareCloud(state, { aws: { roles: [file('bare.json', policy)] } }, { now }),
       [],
     )
+  })
+
+  it('AWS trust policy: one finding per drift, expected = the export, actual = the live value', () => {
+    const compareRole = (edit: (policy: AwsPolicy) => void) => {
+      const policy = exported('aws', 'aws/roles/payments-deploy.trust-policy.json') as AwsPolicy
+      edit(policy)
+      return compareCloud(state, { aws: { roles: [file('r.json', policy)] } }, { now }).map((f) => [
+        f.code,
+        f.path,
+        f.expected,
+        f.actual,
+        f.hint,
+      ])
+    }
+    const [exact, globs] = [
+      'AssumeRolePolicyDocument.Statement[0] (Sid "TesseraWorkloads").Condition',
+      'AssumeRolePolicyDocument.Statement[1] (Sid "TesseraWorkloadGlobs").Condition',
+    ]
+    const subKey = 'tessera.example.org:sub'
+    const audKey = 'tessera.example.org:aud'
+    // A near miss of an exported sub: one drift_mismatch, not a mismatch plus an extra.
+    assert.deepEqual(
+      compareRole((p) => {
+        p.Statement[0].Condition.StringEquals[subKey] = [`${paymentsId}/`]
+      }),
+      [
+        [
+          'drift_mismatch',
+          `${exact}.StringEquals["${subKey}"]`,
+          paymentsId,
+          `${paymentsId}/`,
+          'trailing_slash',
+        ],
+      ],
+    )
+    // Nothing alike: the exported sub is missing, the live one extra; same orientation.
+    assert.deepEqual(
+      compareRole((p) => {
+        p.Statement[0].Condition.StringEquals[subKey] = ['spiffe://other.org/x']
+      }),
+      [
+        [
+          'drift_missing',
+          `${exact}.StringEquals["${subKey}"]`,
+          [paymentsId],
+          ['spiffe://other.org/x'],
+          undefined,
+        ],
+        [
+          'drift_extra',
+          `${exact}.StringEquals["${subKey}"]`,
+          [ciGlob, paymentsId],
+          ['spiffe://other.org/x'],
+          undefined,
+        ],
+      ],
+    )
+    // A value only live, next to the exported one: drift_extra alone.
+    assert.deepEqual(
+      compareRole((p) => {
+        p.Statement[1].Condition.StringLike[subKey] = [ciGlob, 'spiffe://other.org/*']
+      }),
+      [
+        [
+          'drift_extra',
+          `${globs}.StringLike["${subKey}"]`,
+          [ciGlob, paymentsId],
+          ['spiffe://other.org/*'],
+          undefined,
+        ],
+      ],
+    )
+    // A glob dropped from the live policy: drift_missing under the StringLike clause.
+    assert.deepEqual(
+      compareRole((p) => {
+        p.Statement.pop()
+      }).map(([code, path, expected]) => [code, path, expected]),
+      [['drift_missing', `${exact}.StringEquals["${subKey}"]`, [ciGlob]]],
+    )
+    // A near-miss aud in both statements: one mismatch each (in the order of the
+    // workloads the statements refuse), none reported as extra.
+    assert.deepEqual(
+      compareRole((p) => {
+        for (const s of p.Statement) s.Condition.StringEquals[audKey] = 'STS.amazonaws.com'
+      }),
+      [
+        [
+          'drift_mismatch',
+          `${globs}.StringEquals["${audKey}"]`,
+          'sts.amazonaws.com',
+          'STS.amazonaws.com',
+          'case',
+        ],
+        [
+          'drift_mismatch',
+          `${exact}.StringEquals["${audKey}"]`,
+          'sts.amazonaws.com',
+          'STS.amazonaws.com',
+          'case',
+        ],
+      ],
+    )
+  })
+
+  it('AWS trust policy: keys, principals and Deny statements the export does not write', () => {
+    const policy = exported('aws', 'aws/roles/payments-deploy.trust-policy.json') as AwsPolicy
+    const run = (doc: unknown) =>
+      compareCloud(state, { aws: { roles: [file('r.json', doc)] } }, { now }).map((f) => [
+        f.code,
+        f.expected,
+        f.actual,
+        f.hint,
+      ])
+    const [statement] = policy.Statement
+    const conditions = statement?.Condition.StringEquals ?? {}
+    // The sub key spelled with a trailing slash on the provider: a near miss of the exported key.
+    const slashKey = {
+      ...statement,
+      Condition: {
+        StringEquals: {
+          'tessera.example.org:aud': conditions['tessera.example.org:aud'],
+          'tessera.example.org/:sub': paymentsId,
+        },
+      },
+    }
+    assert.deepEqual(run({ Statement: [slashKey] })[0], [
+      'drift_mismatch',
+      'tessera.example.org:sub',
+      'tessera.example.org/:sub',
+      'trailing_slash',
+    ])
+    const amr = { ...statement, Condition: { StringEquals: { 'tessera.example.org:amr': 'mfa' } } }
+    assert.equal(run({ Statement: [amr] })[0]?.[0], 'drift_extra')
+    // A principal that is not the provider: the export's is missing.
+    const principal = {
+      ...statement,
+      Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/elsewhere.example' },
+    }
+    assert.equal(run({ Statement: [principal] })[0]?.[0], 'drift_missing')
+    // A Deny only the live policy has.
+    const deny = { ...statement, Sid: 'Block', Effect: 'Deny' }
+    assert.deepEqual(run({ Statement: [...policy.Statement, deny] })[0]?.slice(0, 1), [
+      'drift_extra',
+    ])
   })
 
   it('GCP: a disabled provider, a changed mapping and an unknown provider are findings', () => {
@@ -156,6 +305,39 @@ describe('compareCloud', () => {
     assert.throws(
       () => compareCloud(state, { gcp: { providers: [file('g.json', provider)] } }, { now }),
       invalid,
+    )
+  })
+
+  it('SARIF gives each result the region of its path in the live file, when found', () => {
+    const policy = exported('aws', 'aws/roles/payments-deploy.trust-policy.json') as AwsPolicy
+    policy.Statement[0].Condition.StringEquals['tessera.example.org:sub'] = [`${paymentsId}/`]
+    const role = {
+      source: 'live/role.json',
+      text: JSON.stringify(
+        { Role: { RoleName: 'payments-deploy', AssumeRolePolicyDocument: policy } },
+        null,
+        2,
+      ),
+    }
+    const live = { aws: { roles: [role] } }
+    const findings = compareCloud(state, live, { now })
+    const log = driftSarif(
+      [...findings, { ...(findings[0] as DriftFinding), path: 'NotThere' }],
+      live,
+    ) as unknown as {
+      runs: { results: { locations: { physicalLocation: { region?: unknown } }[] }[] }[]
+    }
+    const regions = log.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.region)
+    const lines = role.text.split('\n')
+    const line = lines.findIndex((l) => l.includes('"tessera.example.org:sub"')) + 1
+    const column = (lines[line - 1] ?? '').indexOf('"tessera.example.org:sub"') + 1
+    assert.ok(line > 0 && column > 1)
+    assert.deepEqual(regions, [{ startLine: line, startColumn: column }, undefined])
+    // Without the live files, no region.
+    assert.equal(
+      (driftSarif(findings) as unknown as typeof log).runs[0]?.results[0]?.locations[0]
+        ?.physicalLocation.region,
+      undefined,
     )
   })
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { runCli } from '../../main.ts'
 import { memoryOutput } from '../../output/stream.ts'
 import { doctorKeyUsage } from './doctor-key.ts'
+import { describeKey, inspectKey } from './inspect-key.ts'
 import type { KeyDoctorJson } from './render.ts'
 
 const fixture = (name: string): string => fileURLToPath(new URL(`testing/${name}`, import.meta.url))
@@ -111,10 +112,31 @@ describe('tessera doctor key', () => {
         assert.equal(key.code, 'key_encrypted')
         assert.equal(key.actual, format)
         assert.match(key.message ?? '', /AWS .* need an unencrypted PEM private key/)
+        // The format is named once, with its encoding only where the format does not say it.
+        const named = format.includes('PEM') ? format : `${format} ${report.key.encoding}`
+        assert.ok(
+          (key.message ?? '').includes(`(${named}${type === null ? '' : `, ${type}`}):`),
+          key.message ?? '',
+        )
+        assert.doesNotMatch(key.message ?? '', /PEM\b.*\bPEM,/)
         assert.match(key.message ?? '', /`openssl pkey -in \S+ -out key-plain\.pem`/)
         assert.equal(checkOf(report, 'certificate').message, 'skipped: the key is encrypted')
       })
     }
+
+    it('describes each key with its encoding named once', () => {
+      const described = (name: string): string =>
+        describeKey(inspectKey(readFileSync(fixture(name)), fixture(name)))
+      assert.equal(
+        described('rsa-encrypted-legacy.pem'),
+        'encrypted legacy PEM (PKCS#1), RSA, encrypted',
+      )
+      assert.equal(
+        described('rsa-encrypted-pkcs8.der'),
+        'encrypted PKCS#8 DER, key type hidden by encryption, encrypted',
+      )
+      assert.equal(described('rsa-pkcs1.pem'), 'PKCS#1 PEM, RSA 2048 bits, unencrypted')
+    })
 
     it('the human report names the root cause and what to change', async () => {
       const run = await doctor(fixture('rsa-encrypted-legacy.pem'))
@@ -294,19 +316,6 @@ describe('tessera doctor key', () => {
       assert.equal(checkOf(expired, 'expiry').expected, `valid at ${yearLater}`)
     })
 
-    it('a certificate not valid yet', async () => {
-      const before = iso(issued - 86_400_000)
-      const report = await json(
-        fixture('rsa-pkcs8.pem'),
-        '--cert',
-        fixture('leaf.crt'),
-        '--now',
-        before,
-      )
-      assert.equal(report.code, 'certificate_expired')
-      assert.match(checkOf(report, 'expiry').message ?? '', /is not valid before/)
-    })
-
     it('warns within 30 days of expiry, without failing', async () => {
       const validTo = cert('leaf.crt').validToDate.getTime()
       const report = await json(
@@ -328,6 +337,42 @@ describe('tessera doctor key', () => {
       )
       assert.equal(run.status, 0)
       assert.match(run.stdout, /! "CN=sp\.tessera\.example" expires on .*, in 0 days/)
+    })
+  })
+
+  describe('not_yet_valid', () => {
+    const before = iso(issued - 86_400_000)
+
+    it('a certificate not valid yet is not reported as expired', async () => {
+      const report = await json(
+        fixture('rsa-pkcs8.pem'),
+        '--cert',
+        fixture('leaf.crt'),
+        '--now',
+        before,
+      )
+      assert.equal(report.valid, false)
+      assert.equal(report.code, 'not_yet_valid')
+      const c = checkOf(report, 'expiry')
+      assert.equal(c.code, 'not_yet_valid')
+      assert.equal(c.expected, `valid at ${before}`)
+      const validFrom = cert('leaf.crt').validFromDate.toISOString()
+      assert.deepEqual(c.actual, [`"CN=sp.tessera.example" is not valid before ${validFrom}`])
+      assert.doesNotMatch(c.message ?? '', /expired/)
+    })
+
+    it('the human report names not_yet_valid as the root cause', async () => {
+      const run = await doctor(
+        fixture('rsa-pkcs8.pem'),
+        '--cert',
+        fixture('leaf.crt'),
+        '--now',
+        before,
+      )
+      assert.equal(run.status, 1)
+      assert.match(run.stdout, /✗ expiry +not_yet_valid: /)
+      assert.match(run.stdout, /root cause: not_yet_valid — /)
+      assert.doesNotMatch(run.stdout, /certificate_expired/)
     })
   })
 

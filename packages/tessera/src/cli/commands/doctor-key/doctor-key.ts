@@ -17,7 +17,7 @@ import {
   oneLine,
   parseCertificates,
 } from './inspect-chain.ts'
-import { describeKey, inspectKey, type KeyReport } from './inspect-key.ts'
+import { describeKey, inspectKey, type KeyReport, keyFormatName } from './inspect-key.ts'
 import { type KeyCheck, type KeyDoctorReport, renderKeyHuman, renderKeyJson } from './render.ts'
 
 export const doctorKeyUsage = `usage: tessera doctor key KEY_FILE [--cert CERT_FILE] [--chain CHAIN_FILE]
@@ -137,7 +137,7 @@ function checkKey(keyFile: string, key: KeyReport): KeyCheck {
     status: 'failed',
     error: new TesseraError({
       code: 'key_encrypted',
-      message: `${JSON.stringify(keyFile)} is a passphrase-encrypted key (${key.format} ${key.encoding}${key.type === undefined ? '' : `, ${key.type}`}): AWS (IAM, ACM) and many other consumers need an unencrypted PEM private key; write a decrypted copy with \`openssl pkey -in ${shellQuote(keyFile)} -out key-plain.pem\` (it asks for the passphrase) and protect that file as you would the passphrase`,
+      message: `${JSON.stringify(keyFile)} is a passphrase-encrypted key (${keyFormatName(key)}${key.type === undefined ? '' : `, ${key.type}`}): AWS (IAM, ACM) and many other consumers need an unencrypted PEM private key; write a decrypted copy with \`openssl pkey -in ${shellQuote(keyFile)} -out key-plain.pem\` (it asks for the passphrase) and protect that file as you would the passphrase`,
       expected: 'an unencrypted private key',
       actual: key.format,
     }),
@@ -171,19 +171,23 @@ function checkExpiry(
   now: number,
   warnings: string[],
 ): KeyCheck {
-  const failures: string[] = []
+  const expired: string[] = []
+  const notYetValid: string[] = []
   for (const c of certificates) {
     const s = expiryState(c, now)
     if (s.state === 'expired')
-      failures.push(`${quoteName(c.subject)} expired on ${c.validToDate.toISOString()}`)
+      expired.push(`${quoteName(c.subject)} expired on ${c.validToDate.toISOString()}`)
     else if (s.state === 'not_yet_valid')
-      failures.push(`${quoteName(c.subject)} is not valid before ${c.validFromDate.toISOString()}`)
+      notYetValid.push(
+        `${quoteName(c.subject)} is not valid before ${c.validFromDate.toISOString()}`,
+      )
     else if (s.state === 'expiring')
       warnings.push(
         `${quoteName(c.subject)} expires on ${c.validToDate.toISOString()}, in ${s.daysLeft} day${s.daysLeft === 1 ? '' : 's'}: renew it now`,
       )
   }
   const at = new Date(now * 1000).toISOString()
+  const failures = [...expired, ...notYetValid]
   if (failures.length === 0) {
     const first = Math.min(...certificates.map((c) => c.validToDate.getTime()))
     return {
@@ -195,8 +199,11 @@ function checkExpiry(
   return {
     name: 'expiry',
     status: 'failed',
+    // An expired certificate is the root cause whenever there is one (renewing it is the fix);
+    // only a chain whose sole fault is a future notBefore is not_yet_valid.
     error: new TesseraError({
-      code: 'certificate_expired',
+      code: expired.length > 0 ? 'certificate_expired' : 'not_yet_valid',
+      check: 'expiry',
       message: `at ${at}, ${failures.join('; ')}`,
       expected: `valid at ${at}`,
       actual: failures,

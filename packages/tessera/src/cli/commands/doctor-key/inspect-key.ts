@@ -161,6 +161,16 @@ function notAKey(path: string, what: string): Error {
   return usageError(`${JSON.stringify(path)} holds ${what}, not a private key`, 'key')
 }
 
+/**
+ * The key's format and encoding, e.g. `PKCS#8 PEM`; a format that already names its encoding
+ * (`encrypted legacy PEM (PKCS#1)`, only ever PEM) is not followed by it a second time.
+ */
+export function keyFormatName(report: Pick<KeyReport, 'format' | 'encoding'>): string {
+  return report.format.includes(report.encoding)
+    ? report.format
+    : `${report.format} ${report.encoding}`
+}
+
 /** One line that says what the key is, e.g. `PKCS#8 PEM, RSA 2048 bits, unencrypted`. */
 export function describeKey(report: KeyReport): string {
   const size =
@@ -170,5 +180,5 @@ export function describeKey(report: KeyReport): string {
         ? ` ${report.curve}`
         : ''
   const type = report.type === undefined ? 'key type hidden by encryption' : `${report.type}${size}`
-  return `${report.format} ${report.encoding}, ${type}, ${report.encrypted ? 'encrypted' : 'unencrypted'}`
+  return `${keyFormatName(report)}, ${type}, ${report.encrypted ? 'encrypted' : 'unencrypted'}`
 }

@@ -110,7 +110,7 @@ export function parseAwsStsRequest(
       actual: version === undefined ? 'missing' : redact(version),
     })
   }
-  const problems = new ValidationErrors()
+  const problems = new ValidationErrors(action)
   const arn = params.get('RoleArn')
   problems.length('roleArn', arn, 20, 2048)
   const duration = readDuration(params.get('DurationSeconds'), problems)

@@ -6,8 +6,14 @@ import { redact, TesseraError } from '@tessera/verify'
  * request is reported at once, in AWS's own sentence (cloud-semantics.md §1.5, ValidationError).
  */
 export class ValidationErrors {
+  readonly #action: string
   readonly #problems: string[] = []
   readonly #members: string[] = []
+
+  /** @param action the STS action whose constraints are checked, named in the error's `expected` */
+  constructor(action: 'AssumeRoleWithWebIdentity' | 'AssumeRoleWithSAML') {
+    this.#action = action
+  }
 
   /** Records that `member` (camelCase, as STS names it) broke `constraint`. */
   add(member: string, value: string | undefined, constraint: string, sensitive = false): void {
@@ -38,7 +44,7 @@ export class ValidationErrors {
       code: 'invalid_request',
       check: 'request',
       message: `${count} validation error${count === 1 ? '' : 's'} detected: ${this.#problems.join('; ')}`,
-      expected: 'parameters within the AssumeRoleWithWebIdentity constraints',
+      expected: `parameters within the ${this.#action} constraints`,
       actual: this.#members.map((m) => `${m} out of bounds`),
     })
   }
