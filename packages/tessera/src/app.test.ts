@@ -1,15 +1,27 @@
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { get as httpsGet } from 'node:https'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { createVerifier, systemClock } from '@tessera/verify'
+import { startLoopbackServer } from '../../verify/test/support/http-server.ts'
 import { generateTestKey, jwksOf, signJwt } from '../../verify/test/support/token-factory.ts'
 import { startTessera } from './app.ts'
+import { manualTimers } from './config/testing/manual-timers.ts'
 import { createJoinToken } from './issuer/index.ts'
+import {
+  acsUrl,
+  idpEntityId,
+  keys as samlKeys,
+  now as samlNow,
+  signedResponse,
+  spEntityId,
+  type TestKey,
+} from './saml/testing/test-idp.ts'
 import {
   captureLog,
   payments,
@@ -361,3 +373,96 @@ async function refused(port: number): Promise<void> {
   }
   throw new Error(`port ${port} still accepts connections`)
 }
+
+describe('startTessera with SAML metadata from a URL', () => {
+  // The IdP's metadata naming one signing certificate (saml/testing/test-idp.ts keys).
+  const metadata = (key: TestKey) =>
+    `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${idpEntityId}" validUntil="${new Date((samlNow + 180 * 86400) * 1000).toISOString()}" cacheDuration="PT1H">` +
+    `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${key.pem.replace(/-----[^-]+-----|\s/g, '')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>`
+
+  it('trusts a rotated IdP certificate after the scheduled refresh, not before', async (t) => {
+    let served = metadata(samlKeys.current)
+    const idp = await startLoopbackServer(t, (_req, res) => {
+      res.setHeader('content-type', 'application/samlmetadata+xml')
+      res.end(served)
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-app-saml-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    const configPath = join(dir, 'tessera.yaml')
+    writeFileSync(
+      configPath,
+      `server:
+  listen: 127.0.0.1:0
+  publicUrl: https://tessera.test
+trustDomain: ${trustDomain}
+issuer:
+  keyEncryptionKey: file:kek
+samlIdps:
+  - entityId: ${idpEntityId}
+    metadata:
+      url: ${idp.url('/md')}
+saml:
+  spEntityId: ${spEntityId}
+  acsUrl: ${acsUrl}
+inventory:
+  services:
+    - name: payments-api
+      audiences: [${payments}]
+policies:
+  - name: saml-users
+    issuer: ${idpEntityId}
+    audience: [${spEntityId}]
+    subject: "*@example.com"
+    targets: [payments-api]
+store:
+  kind: memory
+`,
+    )
+    const timers = manualTimers(samlNow)
+    const running = await startTessera({
+      configPath,
+      env: {},
+      logger: captureLog().logger,
+      clock: timers.clock,
+      schedule: timers.schedule,
+    })
+    t.after(() => running.close())
+    // A Response from the IdP signed with `by`, valid at the clock's time, never seen before.
+    let sequence = 0
+    const exchangeSaml = async (by: TestKey) => {
+      sequence += 1
+      const issued = signedResponse(
+        {
+          assertionId: `_a-${sequence}`,
+          responseId: `_r-${sequence}`,
+          inResponseTo: null,
+          notBefore: timers.clock() - 60,
+          notOnOrAfter: timers.clock() + 300,
+        },
+        { by },
+      )
+      const response = await fetch(`${running.url}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: tokenExchange,
+          subject_token: Buffer.from(issued).toString('base64'),
+          subject_token_type: 'urn:ietf:params:oauth:token-type:saml2',
+          audience: payments,
+        }),
+      })
+      return { status: response.status, code: response.headers.get('tessera-error-code') }
+    }
+    assert.deepEqual(await exchangeSaml(samlKeys.current), { status: 200, code: null })
+    // The IdP rotates: its metadata now names only the next certificate.
+    served = metadata(samlKeys.next)
+    const rotated = await exchangeSaml(samlKeys.next)
+    assert.equal(rotated.code, 'untrusted_key')
+    assert.equal(idp.requestsTo('/md'), 1)
+    // The refresh Tessera scheduled (cacheDuration PT1H) fetches the new metadata.
+    await timers.runUntil(samlNow + 3600)
+    assert.equal(idp.requestsTo('/md'), 2)
+    assert.deepEqual(await exchangeSaml(samlKeys.next), { status: 200, code: null })
+    assert.equal((await exchangeSaml(samlKeys.current)).code, 'untrusted_key')
+  })
+})

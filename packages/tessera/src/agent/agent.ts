@@ -14,6 +14,7 @@ import {
   tesseraIdentityFetcher,
 } from '@tessera/verify/client'
 import { type AttestationLease, createAttestor } from './attestation.ts'
+import { checkTokenDirectory } from './check-token-directory.ts'
 import type { AgentConfig, AgentTokenConfig } from './config.ts'
 import type { AgentEvent, AgentStatus, AudienceStatus, RefreshError } from './status.ts'
 import { writeStatusFile } from './status.ts'
@@ -273,6 +274,8 @@ export function createAgent(config: AgentConfig, options: AgentOptions = {}): Ag
 
   return {
     async start() {
+      // Checked before any token is written: a directory others can write is refused.
+      for (const state of states) await checkTokenDirectory(state.config.file)
       await refreshAll()
       // Tessera being down, or answering with a server-side failure (5xx: its own
       // internal_error, an upstream issuer's keys unavailable), is waited out; a problem

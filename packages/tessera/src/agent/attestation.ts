@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { quote, TesseraError } from '@tessera/verify'
 import type { IdentityAttestation } from '@tessera/verify/client'
 import type { AgentAttestation, SecretSource } from './config.ts'
+import { readBoundedFile } from './read-bounded-file.ts'
 
 /** Largest credential read from a file or variable, in bytes (a JWT is a few KiB). */
 export const maxCredentialBytes = 64 * 1024
@@ -119,14 +119,10 @@ export async function readCredential(
     if (value === undefined) throw unreadable(`environment variable ${source.name} is not set`)
     text = value
   } else {
-    let bytes: Buffer
-    try {
-      bytes = await readFile(source.path)
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
-      throw unreadable(`cannot read ${quote(source.path)} (${code})`)
-    }
-    text = bytes.toString('utf8')
+    const read = await readBoundedFile(source.path, maxCredentialBytes)
+    if ('errno' in read) throw unreadable(`cannot read ${quote(source.path)} (${read.errno})`)
+    if ('refused' in read) throw unreadable(`cannot read ${quote(source.path)}: ${read.refused}`)
+    text = read.bytes.toString('utf8')
   }
   if (Buffer.byteLength(text) > maxCredentialBytes)
     throw unreadable(`the credential is larger than ${maxCredentialBytes} bytes`)

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { type Problem, TesseraError } from '@tessera/verify'
 import type { TLocalizedValidationError } from 'typebox/error'
@@ -6,6 +5,7 @@ import { Settings } from 'typebox/system'
 import { Value } from 'typebox/value'
 import { parseDocument } from 'yaml'
 import { agentConfigSchema } from './config-schema.ts'
+import { readBoundedFile } from './read-bounded-file.ts'
 
 /** Largest `tessera-agent.yaml` read, in bytes: the file holds a few audiences and paths. */
 export const maxAgentConfigBytes = 64 * 1024
@@ -55,22 +55,16 @@ const attestationKinds = ['joinToken', 'kubernetesTokenFile', 'oidcToken'] as co
  * @throws {TesseraError} `invalid_config` listing every problem
  */
 export async function loadAgentConfig(path: string): Promise<AgentConfig> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(path)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
-    throw invalid(path, [{ path: '', message: `cannot read ${JSON.stringify(path)} (${code})` }])
-  }
-  if (bytes.byteLength > maxAgentConfigBytes) {
+  const read = await readBoundedFile(path, maxAgentConfigBytes)
+  if ('errno' in read)
     throw invalid(path, [
-      {
-        path: '',
-        message: `the file is ${bytes.byteLength} bytes, more than the limit of ${maxAgentConfigBytes}`,
-      },
+      { path: '', message: `cannot read ${JSON.stringify(path)} (${read.errno})` },
     ])
-  }
-  return parseAgentConfig(bytes.toString('utf8'), path, dirname(resolve(path)))
+  if ('refused' in read)
+    throw invalid(path, [
+      { path: '', message: `cannot read ${JSON.stringify(path)}: ${read.refused}` },
+    ])
+  return parseAgentConfig(read.bytes.toString('utf8'), path, dirname(resolve(path)))
 }
 
 /**

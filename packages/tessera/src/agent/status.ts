@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises'
 import { type ErrorCode, isErrorCode, quote, TesseraError } from '@tessera/verify'
+import { readBoundedFile } from './read-bounded-file.ts'
 import { writeFileAtomic } from './write-file-atomic.ts'
 
 /** The last failure of an audience's refresh: code, message and what to do. */
@@ -67,16 +67,11 @@ export async function readStatusFile(path: string): Promise<AgentStatus> {
       message: `status file ${quote(path)}: ${message}`,
       problems: [{ path: '/status/file', message }],
     })
-  let text: string
-  try {
-    const bytes = await readFile(path)
-    if (bytes.byteLength > maxStatusBytes) throw problem(`larger than ${maxStatusBytes} bytes`)
-    text = bytes.toString('utf8')
-  } catch (error) {
-    if (error instanceof TesseraError) throw error
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
-    throw problem(`cannot be read (${code}); is the agent running with this configuration?`)
-  }
+  const read = await readBoundedFile(path, maxStatusBytes)
+  if ('errno' in read)
+    throw problem(`cannot be read (${read.errno}); is the agent running with this configuration?`)
+  if ('refused' in read) throw problem(`cannot be read: ${read.refused}`)
+  const text = read.bytes.toString('utf8')
   let value: unknown
   try {
     value = JSON.parse(text)

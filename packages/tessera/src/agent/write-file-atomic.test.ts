@@ -63,3 +63,17 @@ describe('writeFileAtomic', () => {
     assert.equal(statSync(join(dir, 'chown')).uid, 4242)
   })
 })
+
+describe('writeFileAtomic over a symbolic link', () => {
+  it('replaces the link itself and leaves its target untouched', async () => {
+    const { lstatSync, symlinkSync } = await import('node:fs')
+    const target = join(dir, 'elsewhere')
+    writeFileSync(target, 'keep')
+    const link = join(dir, 'linked-token')
+    symlinkSync(target, link)
+    await writeFileAtomic(link, 'new')
+    assert.ok(lstatSync(link).isFile())
+    assert.equal(readFileSync(link, 'utf8'), 'new')
+    assert.equal(readFileSync(target, 'utf8'), 'keep')
+  })
+})

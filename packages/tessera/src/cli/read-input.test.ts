@@ -5,7 +5,13 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { after, describe, it } from 'node:test'
 import { TesseraError } from '@tessera/verify'
-import { maxInputBytes, readStdin, readTextFile, readTokenArgument } from './read-input.ts'
+import {
+  maxInputBytes,
+  readBoundedInput,
+  readStdin,
+  readTextFile,
+  readTokenArgument,
+} from './read-input.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-read-input-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -58,6 +64,22 @@ describe('readTextFile', () => {
     assert.throws(
       () => readTextFile(big, 'token'),
       isUsageError(`token file ${JSON.stringify(big)} is larger than ${maxInputBytes} bytes`),
+    )
+  })
+  it('refuses a device such as /dev/zero at once, naming the cap', async () => {
+    const refusal = isUsageError(
+      `cannot read token file "/dev/zero": it is a character device, not a regular file of at most ${maxInputBytes} bytes`,
+    )
+    assert.throws(() => readTextFile('/dev/zero', 'token'), refusal)
+    await assert.rejects(readTokenArgument('@/dev/zero'), refusal)
+  })
+
+  it('applies a smaller cap to readBoundedInput, one byte over refused', () => {
+    const path = file('five.txt', 'hello')
+    assert.equal(readBoundedInput(path, 'key', 5, 'key').toString(), 'hello')
+    assert.throws(
+      () => readBoundedInput(path, 'key', 4, 'key'),
+      isUsageError(`key file ${JSON.stringify(path)} is larger than 4 bytes`, 'key'),
     )
   })
 })

@@ -1,22 +1,31 @@
-import { readFileSync } from 'node:fs'
+import { readBoundedFileSync } from '../config/read-bounded-file.ts'
 import { usageError } from './usage-error.ts'
 
 /** Largest file or stdin read as a token or key set (bytes). */
 export const maxInputBytes = 1024 * 1024
 
+/**
+ * Reads a file the command line names, refusing devices and anything over `maxBytes` before
+ * reading more than the cap (so `@/dev/zero` or a huge file fails at once).
+ * @throws {TesseraError} `invalid_options` naming the file, and the errno code or the cap
+ */
+export function readBoundedInput(
+  path: string,
+  what: string,
+  maxBytes = maxInputBytes,
+  problemPath = '',
+): Buffer {
+  const read = readBoundedFileSync(path, maxBytes)
+  if ('bytes' in read) return read.bytes
+  const file = `${what} file ${JSON.stringify(path)}`
+  if (read.tooLarge === true)
+    throw usageError(`${file} is larger than ${maxBytes} bytes`, problemPath)
+  throw usageError(`cannot read ${file}: ${read.errno ?? read.problem}`, problemPath)
+}
+
 /** Reads a file with a size cap, as UTF-8; a usage error names the file on failure. */
 export function readTextFile(path: string, what: string): string {
-  let data: Buffer
-  try {
-    data = readFileSync(path)
-  } catch (error) {
-    throw usageError(
-      `cannot read ${what} file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    )
-  }
-  if (data.length > maxInputBytes)
-    throw usageError(`${what} file ${JSON.stringify(path)} is larger than ${maxInputBytes} bytes`)
-  return data.toString('utf8')
+  return readBoundedInput(path, what).toString('utf8')
 }
 
 /** Reads all of stdin with the same cap. */

@@ -3,7 +3,7 @@ import { isTesseraError, type Problem, quote, systemClock } from '@tessera/verif
 import { Value } from 'typebox/value'
 import { checkCloudExport } from '../cloud/index.ts'
 import { type CompiledPolicySet, compilePolicies } from '../policy/index.ts'
-import { cloudDialectPolicies } from '../sts/index.ts'
+import { cloudDialectPolicies, serviceAccountMemberProblems } from '../sts/index.ts'
 import { deepFreeze } from './deep-freeze.ts'
 import { pointer } from './json-pointer.ts'
 import { type ConfigDocument, configSchema } from './schema.ts'
@@ -179,6 +179,8 @@ export function compileConfig(
         issuerUrl: publicUrl,
       }),
     )
+  // A service account bound to a pool no provider serves would be refused to everyone.
+  if (clean('clouds')) problems.push(...serviceAccountMemberProblems(doc.clouds.gcp))
   if (problems.length > 0) return undefined
   // No problem anywhere: every section compiled, so every value below is defined.
   const compiled = server as NonNullable<typeof server>

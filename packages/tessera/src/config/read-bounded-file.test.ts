@@ -22,13 +22,28 @@ describe('readBoundedFile and readBoundedFileSync', () => {
     })
 
     it(`${name}: refuses a file over the limit without reading it all`, async () => {
-      assert.deepEqual(await read(small, 4), { problem: 'it is 5 bytes, more than the limit of 4' })
+      assert.deepEqual(await read(small, 4), {
+        problem: 'it is 5 bytes, more than the limit of 4',
+        tooLarge: true,
+      })
+    })
+
+    it(`${name}: refuses a device such as /dev/zero, naming the limit`, async () => {
+      assert.deepEqual(await read('/dev/zero', 4), {
+        problem: 'it is a character device, not a regular file of at most 4 bytes',
+      })
     })
 
     it(`${name}: says why a file cannot be read`, async () => {
-      assert.deepEqual(await read(join(dir, 'missing')), { problem: 'no such file' })
-      assert.deepEqual(await read(dir), { problem: 'it is a directory' })
-      assert.deepEqual(await read(join(small, 'x')), { problem: 'a parent is not a directory' })
+      assert.deepEqual(await read(join(dir, 'missing')), {
+        problem: 'no such file',
+        errno: 'ENOENT',
+      })
+      assert.deepEqual(await read(dir), { problem: 'it is a directory', errno: 'EISDIR' })
+      assert.deepEqual(await read(join(small, 'x')), {
+        problem: 'a parent is not a directory',
+        errno: 'ENOTDIR',
+      })
     })
   }
 })

@@ -1,11 +1,16 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
 
 /** Largest file config reads: tessera.yaml, a JWKS file, a TLS certificate or key (1 MiB). */
 export const maxConfigFileBytes = 1_048_576
 
-/** What reading a file gave: its bytes, or a message saying why not. */
-export type ReadResult = { readonly bytes: Buffer } | { readonly problem: string }
+/**
+ * What reading a file gave: its bytes, or a message saying why not, with the errno code when
+ * the system refused (for callers that print it) and `tooLarge` when the cap refused.
+ */
+export type ReadResult =
+  | { readonly bytes: Buffer }
+  | { readonly problem: string; readonly errno?: string; readonly tooLarge?: true }
 
 const reasons: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',
@@ -18,11 +23,27 @@ const reasons: Readonly<Record<string, string>> = {
 
 function failure(error: unknown): ReadResult {
   const code = (error as { code?: unknown }).code
-  return { problem: typeof code === 'string' ? (reasons[code] ?? code) : String(error) }
+  if (typeof code !== 'string') return { problem: String(error) }
+  return { problem: reasons[code] ?? code, errno: code }
 }
 
 function tooLarge(size: number, maxBytes: number): ReadResult {
-  return { problem: `it is ${size} bytes, more than the limit of ${maxBytes}` }
+  return { problem: `it is ${size} bytes, more than the limit of ${maxBytes}`, tooLarge: true }
+}
+
+/**
+ * Refuses what is neither a regular file nor a pipe: a directory, and devices such as
+ * /dev/zero or /dev/urandom that never end. A pipe (`<(command)`) is read up to the cap.
+ */
+function notAFile(stat: Stats, maxBytes: number): ReadResult | undefined {
+  if (stat.isFile() || stat.isFIFO()) return undefined
+  if (stat.isDirectory()) return { problem: reasons.EISDIR as string, errno: 'EISDIR' }
+  const kind = stat.isCharacterDevice()
+    ? 'a character device'
+    : stat.isBlockDevice()
+      ? 'a block device'
+      : 'a socket'
+  return { problem: `it is ${kind}, not a regular file of at most ${maxBytes} bytes` }
 }
 
 /**
@@ -35,7 +56,8 @@ export function readBoundedFileSync(path: string, maxBytes = maxConfigFileBytes)
   try {
     fd = openSync(path, 'r')
     const stat = fstatSync(fd)
-    if (stat.isDirectory()) return { problem: reasons.EISDIR as string }
+    const refused = notAFile(stat, maxBytes)
+    if (refused !== undefined) return refused
     if (stat.size > maxBytes) return tooLarge(stat.size, maxBytes)
     // One byte more than allowed tells a file that grew since fstat from one that did not.
     const buffer = Buffer.alloc(maxBytes + 1)
@@ -63,7 +85,8 @@ export async function readBoundedFile(
   try {
     handle = await open(path, 'r')
     const stat = await handle.stat()
-    if (stat.isDirectory()) return { problem: reasons.EISDIR as string }
+    const refused = notAFile(stat, maxBytes)
+    if (refused !== undefined) return refused
     if (stat.size > maxBytes) return tooLarge(stat.size, maxBytes)
     const buffer = Buffer.alloc(maxBytes + 1)
     let length = 0

@@ -229,6 +229,7 @@ export function compilePolicy(
   const actor = policy.actor === undefined ? undefined : compileActor(policy.actor, context, report)
   return Object.freeze({
     name: policy.name,
+    ...(policy.dialect === undefined ? {} : { dialect: policy.dialect }),
     effect,
     use: policy.use ?? (effect === 'deny' ? undefined : 'exchange'),
     issuer: policy.issuer,

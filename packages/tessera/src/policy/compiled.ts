@@ -23,6 +23,8 @@ export interface CompiledActor {
 /** One policy after compilation: defaults applied, patterns and CEL compiled, targets resolved. */
 export interface CompiledPolicy {
   readonly name: string
+  /** A `clouds` dialect's implied policy: usable only by that dialect's requests naming it. */
+  readonly dialect?: string
   readonly effect: 'allow' | 'deny'
   /** Undefined only for a deny policy without `use`: it applies to every use. */
   readonly use: 'exchange' | 'identity' | undefined

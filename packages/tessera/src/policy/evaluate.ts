@@ -34,6 +34,15 @@ function applies(policy: CompiledPolicy, request: PolicyRequest): boolean {
   return policy.use === undefined || policy.use === request.use
 }
 
+// A dialect's implied policy stands for that dialect's own pre-checks (Entra's credential
+// match, Google's provider and service-account lookups): reached any other way — an AWS role,
+// the generic /oauth2/token — it would grant without them.
+function reachable(policy: CompiledPolicy, request: PolicyRequest): boolean {
+  if (policy.dialect === undefined)
+    return request.policy === undefined || policy.name === request.policy
+  return policy.name === request.policy && policy.dialect === request.dialect
+}
+
 function denyMatches(policy: CompiledPolicy, context: EvaluationContext): boolean {
   if (policy.issuer !== context.request.subject.issuer) return false
   if (denyClauses.some((clause) => clause(policy, context) !== undefined)) return false
@@ -76,7 +85,8 @@ function checkTtl(request: PolicyRequest): void {
  * `targets` denies when the granted audience is one of them. Then the allow policies for the
  * request's `use`, in configuration order, each clause in the order issuer → audience →
  * subject → claims → condition → actor → target → scope: the first policy that passes every
- * clause wins. When none does, the error is that of the closest policy — the one that failed at
+ * clause wins. A policy a `clouds` dialect implies (compiled `dialect`) is a candidate only
+ * when the request names it (`policy`) and comes from that dialect. When none does, the error is that of the closest policy — the one that failed at
  * the latest clause, the first in configuration order among equals — with the clause as
  * `check`; when no policy names the token's issuer, `no_matching_policy`.
  *
@@ -105,8 +115,7 @@ export function evaluatePolicies(set: CompiledPolicySet, request: PolicyRequest)
     limitedDenies.push(policy)
   }
   const candidates = internals.allow.filter(
-    (policy) =>
-      applies(policy, request) && (request.policy === undefined || policy.name === request.policy),
+    (policy) => applies(policy, request) && reachable(policy, request),
   )
   let closest: { readonly at: number; readonly failure: Failure } | undefined
   for (const policy of candidates) {

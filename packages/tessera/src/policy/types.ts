@@ -3,6 +3,11 @@ import type { JwtClaims } from '@tessera/verify'
 /** One trust policy as written in `tessera.yaml` (`policies[]`). */
 export interface PolicyConfig {
   readonly name: string
+  /**
+   * Set only on the policies a `clouds` dialect implies (never from `policies[]`, whose schema
+   * has no such field): the dialect whose requests alone may use it, and only by naming it.
+   */
+  readonly dialect?: string
   /** `allow` (default) grants; `deny` refuses and wins over every allow. */
   readonly effect?: 'allow' | 'deny'
   /** What the policy is for: exchanging a token (default) or issuing a workload identity token. */
@@ -60,6 +65,8 @@ export interface PolicyRequest {
   readonly requestedTtlSeconds?: number
   /** Only this allow policy may grant (a dialect's role); deny policies still apply. */
   readonly policy?: string
+  /** The dialect that parsed the request: a dialect's implied policy answers only its own. */
+  readonly dialect?: string
 }
 
 /** A granted request: which policy matched, and what to mint. */

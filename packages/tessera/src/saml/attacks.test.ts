@@ -3,6 +3,7 @@ import { describe, test } from 'node:test'
 import { MemoryReplayStore } from '@tessera/verify'
 import {
   evaluateSamlResponse,
+  type SamlEvaluation,
   type SamlValidationOptions,
   samlClaims,
   validateSamlResponse,
@@ -47,6 +48,23 @@ async function rejects(xml: string, code: string, extra: Partial<SamlValidationO
 }
 
 const signedAssertion = () => sign(assertionXml(), '_a-1')
+// The checks that read the Response or its Assertion, skipped when no verified signature covers it.
+const contentChecks = [
+  'issuer',
+  'assertion',
+  'status',
+  'destination',
+  'in_response_to',
+  'subject_confirmation',
+  'audience',
+  'not_before',
+  'expiry',
+  'name_id',
+]
+const unsignedChecks = (evaluation: SamlEvaluation) =>
+  evaluation.checks
+    .filter((c) => c.reason === 'not read: no verified signature covers it')
+    .map((c) => c.name)
 const evilAssertion = () => assertionXml({ assertionId: '_evil', nameId: 'admin@example.com' })
 const signedWholeResponse = () => sign(responseXml(), '_r-1')
 
@@ -317,9 +335,10 @@ describe('signature wrapping (XSW1–XSW8, Somorovsky et al. 2012)', () => {
         evaluation.checks.filter((c) => c.status === 'failed').map((c) => c.name),
         [check],
       )
-      // Nothing is read from an Assertion no verified signature covers.
+      // Nothing is read from an Assertion no verified signature covers, nor shown as checked.
       assert.equal(evaluation.assertion, undefined)
       assert.doesNotMatch(JSON.stringify(evaluation), /admin@example/)
+      if (check === 'signature') assert.deepEqual(unsignedChecks(evaluation), contentChecks)
     })
   }
 
@@ -371,6 +390,19 @@ describe('content and key attacks', () => {
 
   test('signature exclusion: an unsigned Response', async () => {
     await rejects(responseXml(), 'missing_signature')
+    // The doctor reads none of its content: every check of it is skipped, none ok.
+    const evaluation = await evaluateSamlResponse(responseXml(), options())
+    assert.deepEqual(
+      evaluation.checks.filter((c) => c.status === 'ok').map((c) => c.name),
+      ['decode', 'structure'],
+    )
+    assert.deepEqual(unsignedChecks(evaluation), contentChecks)
+    // The same Response signed: every content check runs and passes.
+    const signed = await evaluateSamlResponse(signedResponse(), options())
+    assert.deepEqual(
+      signed.checks.filter((c) => c.status === 'ok').map((c) => c.name),
+      ['decode', 'structure', 'issuer', 'signature', ...contentChecks.slice(1)],
+    )
   })
 
   test('a modified signed Assertion fails its digest', async () => {

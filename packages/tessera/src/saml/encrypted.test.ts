@@ -201,9 +201,21 @@ describe('encrypted assertions that are rejected', () => {
     for (const name of ['issuer', 'signature', 'assertion', 'audience', 'expiry']) {
       assert.equal(statusOf(evaluation, name), 'skipped', name)
     }
-    // What the envelope says is still checked.
-    assert.equal(statusOf(evaluation, 'status'), 'ok')
-    assert.equal(statusOf(evaluation, 'destination'), 'ok')
+    // The envelope is unsigned here (the signature is inside the ciphertext): not shown as checked.
+    for (const name of ['status', 'destination', 'in_response_to'])
+      assert.deepEqual(
+        evaluation.checks.find((c) => c.name === name),
+        { name, status: 'skipped', reason: 'not read: no verified signature covers it' },
+      )
+    // A Response signature verified before decryption covers the envelope: it is checked.
+    const signedEnvelope = await evaluateSamlResponse(
+      await encryptedResponse({ signResponse: true }),
+      withoutKey,
+    )
+    assert.equal(statusOf(signedEnvelope, 'decryption'), 'failed')
+    assert.equal(statusOf(signedEnvelope, 'status'), 'ok')
+    assert.equal(statusOf(signedEnvelope, 'destination'), 'ok')
+    assert.equal(statusOf(signedEnvelope, 'expiry'), 'skipped')
   })
 
   test('wrong SP key → decryption_failed', async () => {

@@ -66,6 +66,8 @@ export interface SamlCheckResult {
   readonly name: SamlCheckName
   readonly status: 'ok' | 'failed' | 'skipped'
   readonly error?: TesseraError
+  /** Why a `skipped` check did not run, when not because an earlier check failed. */
+  readonly reason?: string
 }
 
 /** Every check a SAML Response goes through, in order. */

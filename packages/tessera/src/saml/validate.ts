@@ -34,6 +34,9 @@ import type {
 } from './types.ts'
 
 const defaultSkewSeconds = 60
+// Why the doctor skips a check of content no verified signature covers: a pass there would
+// present content anyone could have written as checked.
+const notSigned = 'not read: no verified signature covers it'
 
 /**
  * Validates a SAML 2.0 Response (base64 of the POST binding, or XML) and its one Assertion:
@@ -327,13 +330,14 @@ async function run(
   const checks: SamlCheckResult[] = []
   const failures: TesseraError[] = []
 
+  // `ready` false: skipped because an earlier check failed; a string: skipped for that reason.
   const step = (
     name: SamlCheckName,
-    ready: boolean,
+    ready: boolean | string,
     body: () => TesseraError | undefined,
   ): boolean => {
-    if (!ready) {
-      checks.push({ name, status: 'skipped' })
+    if (ready !== true) {
+      checks.push({ name, status: 'skipped', ...(ready === false ? {} : { reason: ready }) })
       return false
     }
     let error: TesseraError | undefined
@@ -439,34 +443,50 @@ async function run(
     }
     return undefined
   })
+  // Everything below reads the Response or its Assertion, which only a verified signature
+  // vouches for. (Validation stops at a failed signature, so this only changes what the
+  // doctor shows.) The issuer, read before the signature to pick the IdP's keys, likewise.
+  const covered = (ready: boolean): boolean | string => ready && (signed || notSigned)
+  // The envelope is also covered by a Response signature verified before decryption failed.
+  const envelopeSigned = signed || (early !== undefined && !isTesseraError(early))
+  const envelopeCovered = (ready: boolean): boolean | string =>
+    ready && (envelopeSigned || notSigned)
+  const issuerCheck = checks.findIndex((c) => c.name === 'issuer' && c.status === 'ok')
+  if (!signed && issuerCheck >= 0)
+    checks[issuerCheck] = { name: 'issuer', status: 'skipped', reason: notSigned }
   let facts: AssertionFacts | undefined
-  const readable = step('assertion', opened !== undefined, () => {
+  const content = covered(opened !== undefined)
+  const readable = step('assertion', content, () => {
     facts = readAssertion((opened as Subject).assertion)
     return undefined
   })
   const a = facts as AssertionFacts | undefined
+  // Skipped for the assertion's own reason when it was not read, not as an earlier failure.
+  const read = content === true ? readable : content
   const now = clock()
   const t = { now, skew }
-  step('status', envelope !== undefined && found, () => checkStatus(envelope as ResponseFacts))
-  step('destination', found, () =>
+  step('status', envelopeCovered(envelope !== undefined && found), () =>
+    checkStatus(envelope as ResponseFacts),
+  )
+  step('destination', envelopeCovered(found), () =>
     checkDestination(
       envelope as ResponseFacts,
       options.acsUrl,
       (loc as Located).responseSignature !== undefined,
     ),
   )
-  step('in_response_to', found, () =>
+  step('in_response_to', envelopeCovered(found), () =>
     checkInResponseTo(envelope as ResponseFacts, options.requestId),
   )
-  step('subject_confirmation', readable, () =>
+  step('subject_confirmation', read, () =>
     checkSubjectConfirmation(a as AssertionFacts, options.acsUrl, options.requestId, t),
   )
-  step('audience', readable, () =>
+  step('audience', read, () =>
     checkAudience(a as AssertionFacts, options.spEntityId, options.requireAudience ?? true),
   )
-  step('not_before', readable, () => checkNotBefore(a as AssertionFacts, t))
-  step('expiry', readable, () => checkExpiry(a as AssertionFacts, t))
-  step('name_id', readable, () => checkNameId(a as AssertionFacts))
+  step('not_before', read, () => checkNotBefore(a as AssertionFacts, t))
+  step('expiry', read, () => checkExpiry(a as AssertionFacts, t))
+  step('name_id', read, () => checkNameId(a as AssertionFacts))
 
   const valid = failures.length === 0 && signed
   let assertion: ValidatedAssertion | undefined

@@ -12,6 +12,7 @@ import {
 } from './canonical.ts'
 import { issueIdentity } from './identity.ts'
 import { outputClaims } from './output-claims.ts'
+import { checkPresentedBinding } from './presented-binding.ts'
 import { presentedToken, verifySubject } from './presented-token.ts'
 import { refuseRequest } from './refused-request.ts'
 import { claimSingleUse } from './single-use.ts'
@@ -73,9 +74,14 @@ async function exchange(
     const target = resolveTarget(request, policies)
     const subject = await verifySubject(deps, request)
     subjectClaims = subject.claims
+    // A DPoP-bound token must come with its proof, or it would be exchanged as a bearer token.
+    // SAML claims are the IdP's attributes: an attribute named cnf is no confirmation.
+    if (subject.saml === undefined)
+      checkPresentedBinding(subject.claims, request.dpopJkt, 'subject')
     const actor =
       request.actorToken === undefined ? undefined : await deps.verifier.verify(request.actorToken)
     actorClaims = actor?.claims
+    if (actor !== undefined) checkPresentedBinding(actor.claims, request.dpopJkt, 'actor')
     grant = evaluatePolicies(policies, {
       use: 'exchange',
       subject: subject.presented,
@@ -83,6 +89,7 @@ async function exchange(
       ...(target === undefined ? {} : { target }),
       scopes: request.scopes,
       ...(request.policy === undefined ? {} : { policy: request.policy }),
+      dialect: request.dialect,
       ...(subject.ttlSeconds === undefined ? {} : { requestedTtlSeconds: subject.ttlSeconds }),
     })
     // A SAML attribute named act is the IdP's data, never a delegation chain.

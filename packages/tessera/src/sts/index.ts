@@ -31,6 +31,7 @@ export type { CloudsSection as CloudsDialects } from './dialects/clouds-section.
 export { type EntraDialectSection, entraDialectSchema } from './dialects/entra/config-schema.ts'
 export { type GcpDialectSection, gcpDialectSchema } from './dialects/google-sts/config-schema.ts'
 export { parseGenerateAccessToken } from './dialects/google-sts/generate-access-token.ts'
+export { serviceAccountMemberProblems } from './dialects/google-sts/members.ts'
 export { parseGoogleSts } from './dialects/google-sts/parse.ts'
 export {
   type GoogleStsErrorContext,

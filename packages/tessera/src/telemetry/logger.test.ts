@@ -48,6 +48,42 @@ describe('createLogger', () => {
     )
   })
 
+  it("redacts every dialect's credential fields, DPoP proofs and authorization, top level and nested", () => {
+    const { lines, destination } = capture()
+    const logger = createLogger({ level: 'info', destination })
+    const secrets = {
+      client_assertion: 'secret-client-assertion',
+      subjectToken: 'secret-subject-camel',
+      subject_token: 'secret-subject-snake',
+      actorToken: 'secret-actor-camel',
+      WebIdentityToken: 'secret-web-identity',
+      SAMLAssertion: 'secret-saml-assertion',
+      SecretAccessKey: 'secret-access-key',
+      SessionToken: 'secret-session-token',
+      access_token: 'secret-access-token',
+    }
+    const nested = Object.fromEntries(
+      Object.entries(secrets).map(([field, value]) => [field, `${value}-nested`]),
+    )
+    logger.info(
+      {
+        ...secrets,
+        form: nested,
+        req: { headers: { dpop: 'secret-dpop-proof', authorization: 'DPoP secret-dpop-token' } },
+        reply: { headers: { dpop: 'secret-dpop-reply' } },
+        headers: { dpop: 'secret-dpop-top', authorization: 'Bearer secret-bearer-top' },
+      },
+      'request',
+    )
+    const text = JSON.stringify(lines[0])
+    assert.equal(text.includes('secret-'), false, text)
+    assert.equal(
+      (lines[0]?.form as { SAMLAssertion?: unknown } | undefined)?.SAMLAssertion,
+      '[redacted]',
+    )
+    assert.equal(lines[0]?.WebIdentityToken, '[redacted]')
+  })
+
   it("writes a Fastify request's path, never its query string", async () => {
     const { lines, destination } = capture()
     const app = Fastify({ loggerInstance: createLogger({ level: 'info', destination }) })

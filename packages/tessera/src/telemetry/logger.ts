@@ -32,6 +32,21 @@ export const redactedPaths: readonly string[] = Object.freeze([
   '*.token',
   '*.joinToken',
   '*.access_token',
+  'req.headers.dpop',
+  'headers.dpop',
+  '*.headers.dpop',
+  // The other dialects' credential fields: JWT client auth, Google's camelCase JSON body, AWS
+  // STS parameters and the credentials it answers with.
+  ...[
+    'access_token',
+    'client_assertion',
+    'subjectToken',
+    'actorToken',
+    'WebIdentityToken',
+    'SAMLAssertion',
+    'SecretAccessKey',
+    'SessionToken',
+  ].flatMap((field) => [field, `*.${field}`]),
 ])
 
 /** What Fastify's request log line shows of a request (its own serializer's fields). */

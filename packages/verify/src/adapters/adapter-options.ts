@@ -15,7 +15,10 @@ export interface AdapterOptions<Request> {
   readonly verifier: Verifier
   /**
    * The origin clients address (`https://api.example.com`), used for DPoP `htu` instead of the
-   * request's Host and protocol. Set it behind a proxy that rewrites Host or terminates TLS.
+   * request's Host and protocol. Required behind a proxy that rewrites Host or terminates TLS,
+   * and recommended in production: without it the htu comes from the client-chosen Host header,
+   * so a proof captured for one host name can be replayed, with that Host header, against a
+   * sibling instance that shares the audience.
    */
   readonly publicOrigin?: string
   /** Evaluated on every request after verification, before any route policy. */

@@ -31,7 +31,8 @@ export function checkPublicOrigin(value: unknown, problems: Problem[]): string |
  * The absolute URL the client addressed, for DPoP `htu` (RFC 9449 §4.3) and request policies:
  * `publicOrigin` + path when configured (behind a proxy that rewrites Host or terminates TLS,
  * only configuration knows the public URL), else `protocol://host` + path from the request,
- * where `host` is the Host header or the HTTP/2 `:authority`.
+ * where `host` is the Host header or the HTTP/2 `:authority`: chosen by the client, so without
+ * `publicOrigin` a proof made for one host name passes on any instance reached with that Host.
  */
 export function requestUrl(
   publicOrigin: string | undefined,

@@ -17,6 +17,15 @@ const otherX5t = Buffer.from(otherCert.fingerprint256.replaceAll(':', ''), 'hex'
 const fields = (e: TesseraError | undefined) =>
   e && { code: e.code, check: e.check, expected: e.expected, actual: e.actual }
 
+function caught(run: () => unknown): TesseraError | undefined {
+  try {
+    run()
+  } catch (error) {
+    return error as TesseraError
+  }
+  return undefined
+}
+
 describe('readConfirmation', () => {
   it('reads cnf.jkt and cnf["x5t#S256"], and nothing from a missing or odd cnf', () => {
     assert.deepEqual(readConfirmation({ cnf: { jkt: 'a', 'x5t#S256': 'b' } }), {
@@ -24,8 +33,49 @@ describe('readConfirmation', () => {
       x5tS256: 'b',
     })
     assert.deepEqual(readConfirmation({}), {})
-    assert.deepEqual(readConfirmation({ cnf: ['jkt'] }), {})
     assert.deepEqual(readConfirmation({ cnf: { jkt: 7 } }), { jkt: '7' })
+    // Unknown members beside an understood one do not stop the understood one being checked.
+    assert.deepEqual(readConfirmation({ cnf: { jkt: 'a', kid: 'k' } }), { jkt: 'a' })
+  })
+  it('binding_mismatch: a cnf that is not an object (fails closed, never read as unbound)', () => {
+    for (const [cnf, actual] of [
+      [['jkt'], 'array'],
+      [null, 'null'],
+      ['k1', 'string'],
+      [7, 'number'],
+    ] as const) {
+      const error = caught(() => readConfirmation({ cnf }))
+      assert.deepEqual(fields(error), {
+        code: 'binding_mismatch',
+        check: 'cnf',
+        expected: 'cnf with jkt or x5t#S256',
+        actual,
+      })
+    }
+    assert.equal(
+      caught(() => readConfirmation({ cnf: 'k1' }))?.message,
+      "the token's cnf claim is a string, not a confirmation object (RFC 7800 §3.1)",
+    )
+  })
+  it('binding_mismatch: a cnf holding only members Tessera does not check, naming them', () => {
+    const error = caught(() =>
+      readConfirmation({ cnf: { jwk: { kty: 'EC' }, kid: 'k', jku: 'https://x' } }),
+    )
+    assert.deepEqual(fields(error), {
+      code: 'binding_mismatch',
+      check: 'cnf',
+      expected: 'cnf with jkt or x5t#S256',
+      actual: 'cnf members ["jwk", "kid", "jku"]',
+    })
+    assert.match(
+      error?.message ?? '',
+      /^the token's cnf claim holds only \["jwk", "kid", "jku"\]: /,
+    )
+    assert.equal(fields(caught(() => readConfirmation({ cnf: {} })))?.actual, 'cnf {}')
+    assert.match(
+      caught(() => readConfirmation({ cnf: {} }))?.message ?? '',
+      /cnf claim holds no members/,
+    )
   })
 })
 

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto'
-import { quote, redact } from '../explain/redact.ts'
+import { quote, quoteList, redact } from '../explain/redact.ts'
 import { TesseraError } from '../explain/tessera-error.ts'
 import type { JwtClaims } from '../token/types.ts'
 import { certificateThumbprint } from './certificate-thumbprint.ts'
@@ -12,15 +12,49 @@ export interface Confirmation {
   readonly x5tS256?: string
 }
 
-/** Reads `cnf.jkt` and `cnf["x5t#S256"]`; members of another type are kept as given to fail later. */
+// RFC 7800 §3.1 lets a cnf carry jwk, jwe, jku or kid too; Tessera checks none of them.
+const understoodMembers = ['jkt', 'x5t#S256']
+
+/**
+ * Reads `cnf.jkt` and `cnf["x5t#S256"]`; members of another type are kept as given to fail later.
+ * A `cnf` that is present but holds none of them fails closed: the token claims a binding
+ * Tessera cannot check, and reading it as unbound would accept it as a bearer token.
+ *
+ * @throws {TesseraError} `binding_mismatch` (check `cnf`) when `cnf` is not an object or holds
+ *   no member Tessera checks
+ */
 export function readConfirmation(claims: JwtClaims): Confirmation {
   const cnf = claims.cnf
-  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) return {}
+  if (cnf === undefined) return {}
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) {
+    throw unreadableConfirmation(
+      `the token's cnf claim is ${cnf === null ? 'null' : Array.isArray(cnf) ? 'an array' : `a ${typeof cnf}`}, not a confirmation object (RFC 7800 §3.1)`,
+      cnf === null ? 'null' : Array.isArray(cnf) ? 'array' : typeof cnf,
+    )
+  }
+  const members = Object.keys(cnf)
+  if (!members.some((member) => understoodMembers.includes(member))) {
+    const listed = members.length === 0 ? 'no members' : `only ${quoteList(members)}`
+    throw unreadableConfirmation(
+      `the token's cnf claim holds ${listed}: Tessera checks only cnf.jkt (DPoP) and cnf["x5t#S256"] (mutual TLS), and refuses a binding it cannot check rather than accept the token as a bearer token`,
+      members.length === 0 ? 'cnf {}' : `cnf members ${quoteList(members)}`,
+    )
+  }
   const { jkt, 'x5t#S256': x5t } = cnf as Record<string, unknown>
   return {
     ...(jkt === undefined ? {} : { jkt: String(jkt) }),
     ...(x5t === undefined ? {} : { x5tS256: String(x5t) }),
   }
+}
+
+function unreadableConfirmation(message: string, actual: string): TesseraError {
+  return new TesseraError({
+    code: 'binding_mismatch',
+    check: 'cnf',
+    message,
+    expected: 'cnf with jkt or x5t#S256',
+    actual,
+  })
 }
 
 /**

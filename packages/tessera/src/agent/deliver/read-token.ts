@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises'
 import { type Clock, decodeJwt, quote, TesseraError } from '@tessera/verify'
+import { readBoundedFile } from '../read-bounded-file.ts'
 
 /** A token the agent delivered, read back for a delivery that prints it or exchanges it. */
 export interface DeliveredToken {
@@ -18,32 +18,29 @@ const maxTokenBytes = 16 * 1024
  * or `malformed` when it holds no JWT, `expired` when the agent has not refreshed it in time
  */
 export async function readDeliveredToken(file: string, clock: Clock): Promise<DeliveredToken> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(file)
-  } catch (error) {
+  const read = await readBoundedFile(file, maxTokenBytes)
+  if ('errno' in read) {
     throw new TesseraError({
       code: 'missing_credentials',
       check: 'delivery',
-      message: `the agent's token file ${quote(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): is \`tessera agent run\` running with this configuration?`,
-      cause: error,
+      message: `the agent's token file ${quote(file)} cannot be read (${read.errno}): is \`tessera agent run\` running with this configuration?`,
     })
   }
-  const token = bytes.toString('utf8')
+  if ('refused' in read) {
+    throw new TesseraError({
+      code: 'too_large',
+      check: 'delivery',
+      message: `the token file ${quote(file)} is not read: ${read.refused}`,
+      expected: `a regular file of at most ${maxTokenBytes} bytes`,
+      actual: read.refused,
+    })
+  }
+  const token = read.bytes.toString('utf8')
   if (token === '') {
     throw new TesseraError({
       code: 'missing_credentials',
       check: 'delivery',
       message: `the agent's token file ${quote(file)} is empty`,
-    })
-  }
-  if (bytes.byteLength > maxTokenBytes) {
-    throw new TesseraError({
-      code: 'too_large',
-      check: 'delivery',
-      message: `the token file ${quote(file)} holds ${bytes.byteLength} bytes, more than a token (${maxTokenBytes})`,
-      expected: `at most ${maxTokenBytes} bytes`,
-      actual: `${bytes.byteLength} bytes`,
     })
   }
   const { claims } = decodeJwt(token, maxTokenBytes)

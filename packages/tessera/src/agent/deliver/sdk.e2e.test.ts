@@ -176,6 +176,7 @@ clouds:
       - email: ${serviceAccount}
         target: storage-api
         scopes: [https://www.googleapis.com/auth/cloud-platform]
+        members: ["principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/agents/subject/${workload}"]
 store:
   kind: memory
 `

@@ -219,19 +219,59 @@ describe('tessera doctor cloud', () => {
     assert.deepEqual(list[0]?.actual, ['retired-1'])
   })
 
-  it('GCP: issuer case and a missing audience are findings with hints', async () => {
+  it('GCP: issuer case and a near-miss audience are drift_mismatch with hints, expected = export', async () => {
     const live = liveGcp((p) => {
       p.oidc.issuerUri = 'https://Tessera.example.org'
       p.oidc.allowedAudiences = [`https://iam.googleapis.com/${gcpName}`]
     })
     const list = await findings('--gcp-provider', write('g-iss.json', live))
     assert.deepEqual(
-      list.map((f) => [f.code, f.path, f.hint]),
+      list.map((f) => [f.code, f.path, f.expected, f.actual, f.hint]),
       [
-        ['drift_mismatch', 'oidc.issuerUri', 'case'],
-        ['drift_missing', 'oidc.allowedAudiences', 'scheme'],
-        ['drift_extra', 'oidc.allowedAudiences', 'scheme'],
+        [
+          'drift_mismatch',
+          'oidc.issuerUri',
+          'https://tessera.example.org',
+          'https://Tessera.example.org',
+          'case',
+        ],
+        [
+          'drift_mismatch',
+          'oidc.allowedAudiences',
+          `//iam.googleapis.com/${gcpName}`,
+          `https://iam.googleapis.com/${gcpName}`,
+          'scheme',
+        ],
       ],
+    )
+    // Nothing alike: the exported audience is drift_missing, the live one drift_extra.
+    const other = await findings(
+      '--gcp-provider',
+      write(
+        'g-aud.json',
+        liveGcp((p) => {
+          p.oidc.allowedAudiences = ['api://other']
+        }),
+      ),
+    )
+    assert.deepEqual(
+      other.map((f) => [f.code, f.expected, f.actual, f.hint]),
+      [
+        ['drift_missing', [`//iam.googleapis.com/${gcpName}`], ['api://other'], undefined],
+        ['drift_extra', [`//iam.googleapis.com/${gcpName}`], ['api://other'], undefined],
+      ],
+    )
+  })
+
+  it('Azure: a renamed credential whose issuer has a trailing slash is one drift_mismatch', async () => {
+    const [fic] = liveFics()
+    const list = await findings(
+      '--azure-fics',
+      write('f-slash.json', [{ ...fic, name: 'renamed', issuer: `${fic.issuer}/` }]),
+    )
+    assert.deepEqual(
+      list.map((f) => [f.code, f.path, f.expected, f.actual, f.hint]),
+      [['drift_mismatch', 'issuer', fic.issuer, `${fic.issuer}/`, 'trailing_slash']],
     )
   })
 

@@ -179,7 +179,7 @@ function toJson(evaluation: SamlEvaluation): DoctorJson {
           expected: null,
           actual: null,
           hint: null,
-          message: 'skipped: an earlier check failed',
+          message: `skipped: ${c.reason ?? 'an earlier check failed'}`,
         }
       }
       const e = c.error
@@ -216,7 +216,8 @@ function renderHuman(
   for (const c of evaluation.checks) {
     const name = c.name.padEnd(width)
     if (c.status === 'ok') output.out(`  ${style('green', '✓')} ${name}`)
-    else if (c.status === 'skipped') output.out(style('dim', `  – ${name}  skipped`))
+    else if (c.status === 'skipped')
+      output.out(style('dim', `  – ${name}  skipped${c.reason ? `: ${c.reason}` : ''}`))
     else if (c.error !== undefined) {
       const e = c.error
       output.out(`  ${style('red', '✗')} ${name}  ${e.code}: ${e.message}`)

@@ -1,4 +1,4 @@
-import { detectHint, findClosest, type Hint, quote, quoteList, TesseraError } from '@tessera/verify'
+import { detectHint, findClosest, quote, quoteList, TesseraError } from '@tessera/verify'
 import { evaluateAws } from '../aws/evaluate-aws.ts'
 import { parseAwsProvider } from '../aws/provider.ts'
 import { type ConditionClause, parseTrustPolicy, type TrustStatement } from '../aws/trust-policy.ts'
@@ -6,6 +6,7 @@ import type { DesiredCloudState } from '../export/desired-state.ts'
 import { isGlob, sampleSubject } from '../export/workloads.ts'
 import { type DriftFinding, finding } from './finding.ts'
 import { type LiveCloudConfig, readRoleFile } from './live-files.ts'
+import { nearMisses } from './near-misses.ts'
 import { tokenShape } from './token-shape.ts'
 
 type AwsState = NonNullable<DesiredCloudState['aws']>
@@ -304,28 +305,4 @@ function policyDrift(
     ...hint,
     message,
   })
-}
-
-/**
- * Pairs each exported value absent from the live list with the first live value (itself not
- * exported) that is a near miss of it, so one drift is one finding.
- */
-function nearMisses(
-  exported: readonly string[],
-  live: readonly string[],
-): Map<string, { value: string; hint: Hint }> {
-  const pairs = new Map<string, { value: string; hint: Hint }>()
-  const taken = new Set<string>()
-  for (const want of exported) {
-    if (live.includes(want)) continue
-    for (const value of live) {
-      if (exported.includes(value) || taken.has(value)) continue
-      const hint = detectHint(want, value)
-      if (hint === undefined) continue
-      pairs.set(want, { value, hint })
-      taken.add(value)
-      break
-    }
-  }
-  return pairs
 }

@@ -1,4 +1,4 @@
-import { quote, quoteList } from '@tessera/verify'
+import { detectHint, quote, quoteList } from '@tessera/verify'
 import { type FederatedCredential, parseFederatedCredential } from '../azure/fic.ts'
 import type { DesiredCloudState, DesiredFederatedCredential } from '../export/desired-state.ts'
 import { type DriftFinding, finding } from './finding.ts'
@@ -12,7 +12,7 @@ interface Live extends FederatedCredential {
 /**
  * Compares the live federated credentials of the configured identities with the desired
  * ones: each desired credential is found by name (or else by issuer and subject, ignoring
- * case); its issuer, subject (case-sensitive in Entra) and audience are compared; a missing
+ * case, or else by an issuer and subject that are near misses of its own); its issuer, subject (case-sensitive in Entra) and audience are compared; a missing
  * one and a live one nothing declares are findings too. Credentials of identities the
  * configuration does not declare are left alone.
  */
@@ -31,15 +31,29 @@ export function compareAzure(state: DesiredCloudState, files: readonly LiveFile[
   const findings: DriftFinding[] = []
   const sameIdentity = (want: DesiredFederatedCredential, c: Live) =>
     c.identity === undefined || c.identity === want.identity
+  // Exact pairings first (by name, then by issuer and subject ignoring case) so that a near
+  // miss of one desired credential never takes the live credential another one names.
+  const matches = new Map<DesiredFederatedCredential, Live>()
+  const pair = (find: (want: DesiredFederatedCredential, c: Live) => boolean) => {
+    for (const want of desired) {
+      if (matches.has(want)) continue
+      const match = inScope.find((c) => !used.has(c) && sameIdentity(want, c) && find(want, c))
+      if (match === undefined) continue
+      matches.set(want, match)
+      used.add(match)
+    }
+  }
+  pair((want, c) => c.name === want.name)
+  pair(
+    (want, c) =>
+      c.issuer.toLowerCase() === want.issuer.toLowerCase() &&
+      c.subject.toLowerCase() === want.subject.toLowerCase(),
+  )
+  // A near miss: issuer and subject each equal or a near miss of the exported one (a trailing
+  // slash on the issuer, a path beside the subject), reported as the fields' mismatches.
+  pair((want, c) => nearly(want.issuer, c.issuer) && nearly(want.subject, c.subject))
   for (const want of desired) {
-    const candidates = inScope.filter((c) => !used.has(c) && sameIdentity(want, c))
-    const match =
-      candidates.find((c) => c.name === want.name) ??
-      candidates.find(
-        (c) =>
-          c.issuer.toLowerCase() === want.issuer.toLowerCase() &&
-          c.subject.toLowerCase() === want.subject.toLowerCase(),
-      )
+    const match = matches.get(want)
     const resource = `${want.identity}/${want.name}`
     if (match === undefined) {
       findings.push(
@@ -50,13 +64,14 @@ export function compareAzure(state: DesiredCloudState, files: readonly LiveFile[
           path: 'subject',
           source: files[0]?.source ?? '',
           expected: [want.subject],
-          actual: candidates.map((c) => c.subject),
+          actual: inScope
+            .filter((c) => !used.has(c) && sameIdentity(want, c))
+            .map((c) => c.subject),
           message: `no federated credential of ${quote(want.identity)} accepts the tokens Tessera mints for ${quote(want.subject)} (Entra answers AADSTS70021)`,
         }),
       )
       continue
     }
-    used.add(match)
     const base = { cloud: 'azure' as const, resource, source: match.source }
     const fields = [
       ['issuer', want.issuer, match.issuer],
@@ -92,3 +107,7 @@ export function compareAzure(state: DesiredCloudState, files: readonly LiveFile[
       )
   return findings
 }
+
+/** Equal ignoring case (Entra matches issuers so; a subject's case is its own finding) or a near miss. */
+const nearly = (expected: string, actual: string): boolean =>
+  expected.toLowerCase() === actual.toLowerCase() || detectHint(expected, actual) !== undefined

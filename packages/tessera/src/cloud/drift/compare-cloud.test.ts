@@ -266,21 +266,67 @@ describe('compareCloud', () => {
       {
         azure: {
           credentials: [
-            file('f.json', [{ ...fic, name: 'legacy', subject: 'spiffe://example.org/old' }]),
+            file('f.json', [{ ...fic, name: 'legacy', subject: 'spiffe://other.org/old' }]),
           ],
         },
       },
       { now },
     )
     assert.deepEqual(
-      findings.map((f) => [f.code, f.path]),
+      findings.map((f) => [f.code, f.path, f.hint]),
       [
-        ['drift_missing', 'subject'],
-        ['drift_extra', 'name'],
+        ['drift_missing', 'subject', undefined],
+        ['drift_extra', 'name', undefined],
       ],
     )
     assert.equal(findings[0]?.resource, 'payments-id/tessera-ns-prod-sa-payments')
     assert.deepEqual(findings[0]?.expected, [paymentsId])
+  })
+
+  it('Azure: a credential under another name that nearly matches is one drift_mismatch', () => {
+    const fic = exported('azure', 'azure/payments-id/tessera-ns-prod-sa-payments.json')
+    const run = (...credentials: unknown[]) =>
+      compareCloud(state, { azure: { credentials: [file('f.json', credentials)] } }, { now }).map(
+        (f) => [f.code, f.resource, f.path, f.expected, f.actual, f.hint],
+      )
+    const resource = 'payments-id/tessera-ns-prod-sa-payments'
+    // Same trust domain, another path: a near miss of the exported subject.
+    assert.deepEqual(run({ ...fic, name: 'legacy', subject: 'spiffe://example.org/old' }), [
+      ['drift_mismatch', resource, 'subject', paymentsId, 'spiffe://example.org/old', 'path'],
+    ])
+    // The issuer with a trailing slash and the subject in another case: one finding each.
+    assert.deepEqual(
+      run({ ...fic, name: 'legacy', issuer: `${fic.issuer}/`, subject: paymentsId.toUpperCase() }),
+      [
+        ['drift_mismatch', resource, 'issuer', fic.issuer, `${fic.issuer}/`, 'trailing_slash'],
+        ['drift_mismatch', resource, 'subject', paymentsId, paymentsId.toUpperCase(), 'case'],
+      ],
+    )
+    // The exact credential wins over a near miss listed before it, which is then extra.
+    const near = { ...fic, name: 'legacy', issuer: `${fic.issuer}/` }
+    assert.deepEqual(
+      run(near, { ...fic, name: 'renamed' }).map(([code, , path]) => [code, path]),
+      [['drift_extra', 'name']],
+    )
+  })
+
+  it('GCP: an attribute the export does not map is drift_extra; a changed one is reported once', () => {
+    const provider = exported('gcp', 'gcp/tessera-pool/tessera.provider.json')
+    const run = (attributeMapping: Record<string, string>) =>
+      compareCloud(
+        state,
+        { gcp: { providers: [file('g.json', { ...provider, attributeMapping })] } },
+        { now },
+      ).map((f) => [f.code, f.path, f.expected, f.actual])
+    const { 'google.subject': subject } = provider.attributeMapping
+    assert.deepEqual(run({ 'google.subject': subject, 'attribute.team': "'payments'" }), [
+      ['drift_extra', 'attributeMapping["attribute.team"]', ['google.subject'], ['attribute.team']],
+    ])
+    // google.subject mapped to a claim the token lacks: Google refuses every minted token, and
+    // that refusal is the mapping's one finding, not one more per workload.
+    assert.deepEqual(run({ 'google.subject': 'assertion.email' }), [
+      ['drift_mismatch', 'attributeMapping["google.subject"]', subject, 'assertion.email'],
+    ])
   })
 
   it('refuses unreadable live files and clouds the configuration does not declare', () => {

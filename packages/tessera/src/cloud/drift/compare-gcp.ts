@@ -6,6 +6,7 @@ import { evaluateGcp } from '../gcp/evaluate-gcp.ts'
 import { parseGcpProvider } from '../gcp/provider.ts'
 import { type DriftFinding, finding } from './finding.ts'
 import { type LiveFile, readUploadedJwks } from './live-files.ts'
+import { nearMisses } from './near-misses.ts'
 import { tokenShape } from './token-shape.ts'
 
 const kidsOf = (keys: readonly unknown[]): string[] =>
@@ -61,8 +62,23 @@ export function compareGcpProvider(
         message: `oidc.issuerUri ${quote(live.issuerUri)} is not the issuer Tessera mints as iss (${quote(desired.issuerUri)})`,
       }),
     )
-  for (const aud of desired.allowedAudiences)
-    if (!live.allowedAudiences.includes(aud))
+  const near = nearMisses(desired.allowedAudiences, live.allowedAudiences)
+  const paired = new Set([...near.values()].map((m) => m.value))
+  for (const aud of desired.allowedAudiences) {
+    const pair = near.get(aud)
+    if (pair !== undefined)
+      findings.push(
+        finding({
+          ...base,
+          code: 'drift_mismatch',
+          path: 'oidc.allowedAudiences',
+          expected: aud,
+          actual: pair.value,
+          hint: pair.hint.id,
+          message: `oidc.allowedAudiences lists ${quote(pair.value)} where cloud export writes ${quote(aud)}, the aud Tessera mints for this provider, so Google STS refuses its tokens: ${pair.hint.words}`,
+        }),
+      )
+    else if (!live.allowedAudiences.includes(aud))
       findings.push(
         finding({
           ...base,
@@ -73,8 +89,9 @@ export function compareGcpProvider(
           message: `oidc.allowedAudiences ${quoteList(live.allowedAudiences)} lacks ${quote(aud)}, the aud Tessera mints for this provider`,
         }),
       )
+  }
   for (const aud of live.allowedAudiences)
-    if (!desired.allowedAudiences.includes(aud))
+    if (!desired.allowedAudiences.includes(aud) && !paired.has(aud))
       findings.push(
         finding({
           ...base,
@@ -85,7 +102,8 @@ export function compareGcpProvider(
           message: `oidc.allowedAudiences lists ${quote(aud)}, which tessera.yaml does not declare`,
         }),
       )
-  findings.push(...compareMapping(desired, live.mappings, base))
+  const mapping = compareMapping(desired, live.mappings, base)
+  findings.push(...mapping)
   const liveCondition = live.condition?.expression ?? ''
   if (liveCondition !== desired.attributeCondition)
     findings.push(
@@ -107,11 +125,14 @@ export function compareGcpProvider(
     for (const failure of verdict.failures) {
       const e = failure.explanation
       if (!/^gcp\.provider\.attribute(Mapping|Condition)/.test(e.check)) continue
+      const path = e.check.replace(/^gcp\.provider\./, '')
+      // A mapping drift is already one finding of its own; its refusals would repeat it.
+      if (mapping.some((m) => m.path === path)) continue
       findings.push(
         finding({
           ...base,
           code: 'drift_mismatch',
-          path: e.check.replace(/^gcp\.provider\./, ''),
+          path,
           ...(e.expected === undefined ? {} : { expected: e.expected }),
           ...(e.actual === undefined ? {} : { actual: e.actual }),
           ...(e.hint === undefined ? {} : { hint: e.hint }),
@@ -124,6 +145,12 @@ export function compareGcpProvider(
   return findings
 }
 
+/**
+ * The attribute mapping, attribute by attribute: one cloud export maps that the live provider
+ * maps to another expression is a mismatch, one it does not map missing, one only the live
+ * provider maps extra. (No near misses to pair: Google's attribute names are lower case and
+ * the export maps only `google.subject`, which every OIDC provider must map.)
+ */
 function compareMapping(
   desired: DesiredGcpProvider,
   live: readonly { attribute: string; program: { expression: string } }[],
@@ -145,6 +172,19 @@ function compareMapping(
       }),
     )
   }
+  const exported = Object.keys(desired.attributeMapping)
+  for (const [attribute, expression] of liveMap)
+    if (!exported.includes(attribute))
+      findings.push(
+        finding({
+          ...base,
+          code: 'drift_extra',
+          path: `attributeMapping[${JSON.stringify(attribute)}]`,
+          expected: exported,
+          actual: [attribute],
+          message: `attributeMapping maps ${attribute} (to ${quote(expression)}), which cloud export does not map`,
+        }),
+      )
   return findings
 }
 

@@ -411,6 +411,10 @@ describe('tessera doctor key', () => {
     it('refuses files that hold no private key or no certificate', async () => {
       await usageFailure([join(dir, 'missing.pem')], /cannot read key file .*ENOENT/)
       await usageFailure(
+        ['/dev/zero'],
+        /cannot read key file "\/dev\/zero": it is a character device, not a regular file of at most 1048576 bytes/,
+      )
+      await usageFailure(
         [fixture('leaf.crt')],
         /a PEM block labelled "CERTIFICATE", not a private key/,
       )

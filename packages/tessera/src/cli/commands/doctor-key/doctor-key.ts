@@ -1,11 +1,10 @@
 import type { X509Certificate } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { quote, TesseraError } from '@tessera/verify'
 import { exitCodes } from '../../exit-codes.ts'
 import type { Output } from '../../output/stream.ts'
 import { parseNow } from '../../parse-now.ts'
-import { maxInputBytes } from '../../read-input.ts'
+import { maxInputBytes, readBoundedInput } from '../../read-input.ts'
 import { usageError } from '../../usage-error.ts'
 import {
   buildChain,
@@ -246,19 +245,5 @@ function quoteName(name: string): string {
  * @throws {TesseraError} `invalid_options` when the file cannot be read or is too large
  */
 export function readBinary(path: string, what: string): Buffer {
-  let data: Buffer
-  try {
-    data = readFileSync(path)
-  } catch (error) {
-    throw usageError(
-      `cannot read ${what} file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-      what,
-    )
-  }
-  if (data.length > maxInputBytes)
-    throw usageError(
-      `${what} file ${JSON.stringify(path)} is larger than ${maxInputBytes} bytes`,
-      what,
-    )
-  return data
+  return readBoundedInput(path, what, maxInputBytes, what)
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { decodeJwt } from '@tessera/verify'
+import { decodeJwt, generateDpopKeyPair, jwkThumbprint } from '@tessera/verify'
 import { tokenSha256 } from '../../../sts/index.ts'
 import {
   cloudPlatform,
@@ -177,6 +177,22 @@ describe('Google STS routes', () => {
     assert.equal(response.statusCode, 400)
     assert.equal(response.headers['tessera-error-code'], 'malformed')
     assert.equal(response.json().error, 'invalid_grant')
+  })
+
+  test('a DPoP-bound subject token is refused as a bearer token at /v1/token', async (t) => {
+    const world = await createGoogleStsWorld()
+    t.after(() => world.close())
+    const jkt = jwkThumbprint(generateDpopKeyPair().publicJwk as Record<string, unknown>)
+    // /v1/token takes no DPoP proof: a bound subject token has no proof there.
+    const sts = await world.app.inject({
+      method: 'POST',
+      url: '/v1/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form(stsFields(world.ciToken({ cnf: { jkt } }))),
+    })
+    assert.equal(sts.statusCode, 400)
+    assert.equal(sts.headers['tessera-error-code'], 'bound_token_as_bearer')
+    assert.equal(sts.json().error, 'invalid_grant')
   })
 
   test('generateAccessToken refuses an unknown account, a foreign bearer and no bearer', async (t) => {

@@ -72,6 +72,16 @@ describe('SAML subject tokens at the token endpoint (RFC 8693)', () => {
     assert.equal(reply.headers['tessera-error-code'], 'claim_mismatch')
   })
 
+  it('exchanges a Response with a __proto__ attribute: dropped, the policy still matches', async () => {
+    // A computed key: an own property named __proto__, as the IdP can send one.
+    const attributes = { groups: ['admins'], ['__proto__']: ['admins'], constructor: ['x'] }
+    const reply = await exchange(world.response({ attributes }))
+    assert.equal(reply.statusCode, 200, reply.body)
+    const staff = { groups: ['staff'], ['__proto__']: ['admins'] }
+    const refused = await exchange(world.response({ attributes: staff }))
+    assert.equal(refused.headers['tessera-error-code'], 'claim_mismatch')
+  })
+
   it('refuses a Response signed by a key the metadata does not hold', async () => {
     const reply = await exchange(
       world.response({ attributes: { groups: ['admins'] }, signingKey: testIdp.attackerKey }),

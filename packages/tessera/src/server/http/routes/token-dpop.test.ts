@@ -43,7 +43,10 @@ function proof(overrides: { url?: string; method?: string; now?: number } = {}):
   })
 }
 
-async function exchange(dpop: string | string[] | undefined) {
+async function exchange(
+  dpop: string | string[] | undefined,
+  subjectToken = world.ciToken({ sub: 'repo:acme/payments:main' }),
+) {
   const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded' })
   if (typeof dpop === 'string') headers.set('dpop', dpop)
   else for (const value of dpop ?? []) headers.append('dpop', value)
@@ -52,7 +55,7 @@ async function exchange(dpop: string | string[] | undefined) {
     headers,
     body: new URLSearchParams({
       grant_type: tokenExchange,
-      subject_token: world.ciToken({ sub: 'repo:acme/payments:main' }),
+      subject_token: subjectToken,
       subject_token_type: jwtType,
       audience: payments,
     }),
@@ -135,5 +138,31 @@ describe('POST /oauth2/token with a DPoP proof', () => {
     const stale = await exchange(proof({ now: world.now() - 3600 }))
     assert.equal(stale.status, 400)
     assert.equal(stale.body.code, 'invalid_dpop_proof')
+  })
+  it('exchanges a DPoP-bound subject token only with a proof by its key (RFC 9449 §6)', async () => {
+    const jkt = jwkThumbprint(key.publicJwk as Record<string, unknown>)
+    const bound = () => world.ciToken({ sub: 'repo:acme/payments:main', cnf: { jkt } })
+    const asBearer = await exchange(undefined, bound())
+    assert.equal(asBearer.status, 400)
+    assert.equal(asBearer.body.error, 'invalid_grant')
+    assert.equal(asBearer.body.code, 'bound_token_as_bearer')
+    const other = generateDpopKeyPair()
+    const otherProof = createDpopProof({
+      key: other,
+      method: 'POST',
+      url: publicTokenUrl,
+      now: world.now(),
+    })
+    const mismatched = await exchange(otherProof, bound())
+    assert.equal(mismatched.status, 400)
+    assert.equal(mismatched.body.code, 'binding_mismatch')
+    const certificateBound = await exchange(
+      proof(),
+      world.ciToken({ sub: 'repo:acme/payments:main', cnf: { 'x5t#S256': 'x5t' } }),
+    )
+    assert.equal(certificateBound.body.code, 'binding_mismatch')
+    const matched = await exchange(proof(), bound())
+    assert.equal(matched.status, 200)
+    assert.equal(matched.body.token_type, 'DPoP')
   })
 })

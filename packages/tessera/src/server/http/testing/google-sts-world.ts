@@ -22,6 +22,21 @@ export const federatedAudience = `${publicUrl}/gcp/federated`
 export const storage = 'https://storage.example.org'
 export const serviceAccount = 'deployer@acme-prod.iam.gserviceaccount.com'
 export const cloudPlatform = 'https://www.googleapis.com/auth/cloud-platform'
+/** The CI token's default `sub`: the one principal `serviceAccount` is bound to. */
+export const ciSubject = 'repo:acme/app:ref:refs/heads/main'
+/** Bound to every identity of ci-pool (`principalSet://…/ci-pool/*`). */
+export const poolAccount = 'reader@acme-prod.iam.gserviceaccount.com'
+/**
+ * A second pool (no attribute condition) that neither account binds: its STS tokens are
+ * minted, but impersonate nothing.
+ */
+export const sandboxPool = 'sandbox-pool'
+/** The provider audience of the sandbox pool. */
+export const sandboxProviderName = `//iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${sandboxPool}/providers/anyone`
+
+function poolMember(pool: string): string {
+  return `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${pool}`
+}
 
 /** What a Google route test works with. */
 export interface GoogleStsWorld {
@@ -41,7 +56,17 @@ export interface GoogleStsWorldOptions {
    * judges the expiry it is given on the wall clock.
    */
   readonly startAt?: number
+  /** Adds the sandbox pool's provider (`sandboxProviderName`), which no account binds. */
+  readonly sandbox?: boolean
 }
+
+const sandboxProvider = `
+      - pool: ${sandboxPool}
+        provider: anyone
+        issuer: ${ciIssuer}
+        target: ${federatedAudience}
+        attributeMapping:
+          google.subject: assertion.sub`
 
 /** Builds the world (not listening). */
 export async function createGoogleStsWorld(
@@ -79,11 +104,16 @@ clouds:
         attributeMapping:
           google.subject: assertion.sub
           attribute.repository: assertion.repository
-        attributeCondition: attribute.repository == "acme/app"
+        attributeCondition: attribute.repository == "acme/app"${options.sandbox === true ? sandboxProvider : ''}
     serviceAccounts:
       - email: ${serviceAccount}
         target: storage-api
         scopes: [${cloudPlatform}]
+        members: ["${poolMember('ci-pool')}/subject/${ciSubject}"]
+      - email: ${poolAccount}
+        target: storage-api
+        scopes: [${cloudPlatform}]
+        members: ["${poolMember('ci-pool').replace('principal:', 'principalSet:')}/*"]
 store:
   kind: memory
 `,
@@ -137,7 +167,7 @@ store:
       signEs256(ci.privateKey, {
         iss: ciIssuer,
         aud: providerName,
-        sub: 'repo:acme/app:ref:refs/heads/main',
+        sub: ciSubject,
         repository: 'acme/app',
         iat: current,
         exp: current + 300,

@@ -219,6 +219,28 @@ describe('parseAwsStsRequest', () => {
     )
   })
 
+  it('refuses a role of another partition, and names IAM does not allow (implied policies)', () => {
+    const partition = refusal({ ...base, RoleArn: `arn:aws-cn:iam::${accountId}:role/ci-deploy` })
+    assert.equal(partition.code, 'no_matching_policy')
+    assert.equal(partition.check, 'role')
+    assert.match(partition.message, /partition "aws-cn", but Tessera answers for the aws partition/)
+    // Even when the name is a compiled policy: the GCP and Entra implied policies contain ':'.
+    for (const name of ['gcp:sa:sa@x.iam.gserviceaccount.com', 'entra:app:fic', 'a'.repeat(65)]) {
+      const form = new URLSearchParams({
+        ...base,
+        RoleArn: `arn:aws:iam::${accountId}:role/${name}`,
+      })
+      assert.throws(
+        () => parseAwsStsRequest(form, { ...options, policyNames: [name] }),
+        (e: TesseraError) =>
+          e.code === 'no_matching_policy' &&
+          e.check === 'role' &&
+          /is not an IAM role name/.test(e.message),
+        name,
+      )
+    }
+  })
+
   it('refuses an unknown role naming the closest policy', () => {
     const error = refusal({ ...base, RoleArn: `arn:aws:iam::${accountId}:role/ci-deplo` })
     assert.equal(error.code, 'no_matching_policy')

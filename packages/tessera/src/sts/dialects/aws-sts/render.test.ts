@@ -83,7 +83,7 @@ describe('renderAssumeRoleWithWebIdentity', () => {
       new URLSearchParams({
         Action: 'AssumeRoleWithWebIdentity',
         Version: '2011-06-15',
-        RoleArn: `arn:aws-cn:iam::${accountId}:role/ci-deploy`,
+        RoleArn: `arn:aws:iam::${accountId}:role/ci-deploy`,
         RoleSessionName: 's2',
         WebIdentityToken: presented,
       }),
@@ -95,7 +95,7 @@ describe('renderAssumeRoleWithWebIdentity', () => {
       parsed,
     )
     assert.equal(text(body, 'Audience'), issuerUrl)
-    assert.equal(text(body, 'Arn'), `arn:aws-cn:sts::${accountId}:assumed-role/ci-deploy/s2`)
+    assert.equal(text(body, 'Arn'), `arn:aws:sts::${accountId}:assumed-role/ci-deploy/s2`)
   })
 })
 

@@ -11,13 +11,16 @@ export interface AwsRole {
 
 // arn:PARTITION:iam::ACCOUNT:role/NAME — IAM role ARNs carry no region.
 const roleArn = /^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):role\/(.+)$/
+// IAM's RoleName pattern: no `:`, so no Entra or GCP implied policy (`gcp:sa:<email>`) is a role.
+const roleName = /^[\w+=,.@-]{1,64}$/
 
 /**
  * Resolves `RoleArn` to a trust policy: the ARN must be an IAM role ARN of `accountId` whose
  * name (after `role/`) is one of `policyNames`. A malformed ARN is STS's ValidationError
  * `Request ARN is invalid`; another account or an unknown name is what STS calls AccessDenied
  * (it gives one text for both), explained here with the account Tessera answers for and the
- * closest policy name.
+ * closest policy name. Only the `aws` partition, and only names IAM allows
+ * (`[\w+=,.@-]{1,64}`), are roles: the other dialects' implied policies (`gcp:sa:<email>`) are not.
  *
  * @throws {TesseraError} `invalid_request` for a malformed ARN, `no_matching_policy` for an
  * ARN naming no policy
@@ -37,7 +40,26 @@ export function resolveRole(
       actual: redact(arn),
     })
   }
-  const [, , account = '', name = ''] = match
+  const [, partition = '', account = '', name = ''] = match
+  // Tessera answers as STS in the aws partition; a role of another partition does not exist here.
+  if (partition !== 'aws') {
+    throw new TesseraError({
+      code: 'no_matching_policy',
+      check: 'role',
+      message: `RoleArn is in partition ${quote(partition)}, but Tessera answers for the aws partition: use arn:aws:iam::${accountId}:role/<policy name>`,
+      expected: 'aws',
+      actual: redact(partition),
+    })
+  }
+  if (!roleName.test(name)) {
+    throw new TesseraError({
+      code: 'no_matching_policy',
+      check: 'role',
+      message: `role name ${quote(name)} is not an IAM role name ([\\w+=,.@-]{1,64}): only such trust policies are roles`,
+      expected: '[\\w+=,.@-]{1,64}',
+      actual: redact(name),
+    })
+  }
   if (account !== accountId) {
     throw new TesseraError({
       code: 'no_matching_policy',

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { memberPattern } from './members.ts'
 
 const providerSchema = Type.Object(
   {
@@ -43,6 +44,20 @@ const serviceAccountSchema = Type.Object(
         description:
           'OAuth scopes generateAccessToken may grant (e.g. https://www.googleapis.com/auth/cloud-platform); none when absent.',
       }),
+    ),
+    members: Type.Array(
+      Type.String({
+        pattern: memberPattern,
+        maxLength: 512,
+        description:
+          'principal://iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/subject/S (one federated subject) or principalSet://iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/* (every identity of the pool).',
+      }),
+      {
+        minItems: 1,
+        uniqueItems: true,
+        description:
+          'Who may impersonate the account (its roles/iam.workloadIdentityUser binding): only STS tokens of these pools, and of these subjects, are accepted.',
+      },
     ),
   },
   { additionalProperties: false },

@@ -34,8 +34,10 @@ function invalid(message: string, expected: string, actual: string): TesseraErro
  * Parses an IAM Credentials `generateAccessToken` call (`Authorization: Bearer <STS token>`,
  * JSON `{scope: [...], lifetime: "3600s"}`) into the canonical exchange of the bearer token for
  * the service account's target under its implied policy `gcp:sa:<email>`, for the requested
- * lifetime (capped by the issuer's setting). An account that is not configured is refused as
- * Google refuses it (403, "or it may not exist").
+ * lifetime (capped by the issuer's setting). That policy accepts only the STS tokens of the
+ * principals the account's `members` bind; the engine refuses any other bearer with the same
+ * 403 Google gives when the caller lacks roles/iam.workloadIdentityUser. An account that is not
+ * configured is refused as Google refuses it (403, "or it may not exist").
  *
  * @throws {TesseraError} `missing_credentials` (no bearer), `invalid_request`, `too_large`,
  *   `target_not_allowed` (check `service_account`)

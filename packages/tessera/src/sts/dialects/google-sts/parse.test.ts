@@ -7,7 +7,15 @@ import { parseGoogleSts } from './parse.ts'
 const section: GcpDialectSection = {
   projectNumber: '42',
   providers: [{ pool: 'p', provider: 'x', issuer: 'https://ci.test', target: 'https://fed.test' }],
-  serviceAccounts: [{ email: 'sa@x.iam.gserviceaccount.com', target: 'storage' }],
+  serviceAccounts: [
+    {
+      email: 'sa@x.iam.gserviceaccount.com',
+      target: 'storage',
+      members: [
+        'principalSet://iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/p/*',
+      ],
+    },
+  ],
 }
 const audience =
   '//iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/p/providers/x'

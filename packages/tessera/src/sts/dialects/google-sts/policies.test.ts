@@ -5,6 +5,8 @@ import { gcpPolicies } from './policies.ts'
 
 const provider = { pool: 'p', provider: 'x', issuer: 'https://ci.test', target: 'https://fed.test' }
 const name = '//iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/p/providers/x'
+const pool = (id: string, project = '42') =>
+  `principalSet://iam.googleapis.com/projects/${project}/locations/global/workloadIdentityPools/${id}`
 
 describe('gcpPolicies', () => {
   test('a provider implies gcp:<pool>:<provider> with the default audiences', () => {
@@ -29,16 +31,25 @@ describe('gcpPolicies', () => {
     const section = {
       projectNumber: '42',
       providers: [{ ...provider, allowedAudiences: ['https://aud.test'] }],
-      serviceAccounts: [{ email: 'sa@x', target: 'storage', scopes: ['s'] }],
+      serviceAccounts: [
+        { email: 'sa@x', target: 'storage', scopes: ['s'], members: [`${pool('p')}/*`] },
+      ],
     }
     assert.equal(gcpPolicies(section).length, 1)
     const [p, sa] = gcpPolicies(section, 'https://tessera.test')
     assert.deepEqual(p?.audience, ['https://aud.test'])
+    assert.equal(p?.dialect, 'google-sts')
     assert.deepEqual(sa, {
       name: 'gcp:sa:sa@x',
+      dialect: 'google-iam-credentials',
       issuer: 'https://tessera.test',
       audience: ['https://fed.test'],
       claims: { client_id: ['gcp:p:x'] },
+      condition: {
+        expression: '(claims.client_id in ["gcp:p:x"])',
+        message:
+          'the presented STS token is not of a principal clouds.gcp.serviceAccounts["sa@x"].members binds (roles/iam.workloadIdentityUser)',
+      },
       targets: ['storage'],
       scopes: ['s'],
     })
