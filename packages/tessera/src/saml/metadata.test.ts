@@ -126,6 +126,11 @@ describe('loadIdpMetadata', () => {
     assert.equal((await loadIdpMetadata(file, { clock: () => now })).entityId, idpEntityId)
     await assert.rejects(loadIdpMetadata(file, { maxBytes: 100 }), { code: 'too_large' })
     await assert.rejects(loadIdpMetadata(join(dir, 'nope.xml')), { code: 'upstream_unavailable' })
+    // A device reports size 0 and never ends: refused before any read.
+    await assert.rejects(loadIdpMetadata('/dev/zero'), {
+      code: 'upstream_unavailable',
+      message: 'IdP metadata "/dev/zero" is not a regular file',
+    })
   })
 
   test('from a loopback URL, with timeout and size cap', async () => {

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
+import { type FileHandle, open } from 'node:fs/promises'
 import { type Clock, quote, systemClock, TesseraError } from '@tessera/verify'
 import { parseDateTime } from './assertion.ts'
 import { describeCertificate } from './certificates.ts'
@@ -227,20 +227,41 @@ function tooLarge(source: string, maxBytes: number): TesseraError {
   })
 }
 
+// Bounded whatever the file is: a device or a file growing after the stat reports a size
+// the read does not trust — at most maxBytes + 1 bytes are ever read.
 async function readMetadataFile(path: string, maxBytes: number): Promise<string> {
-  let size: number
+  let handle: FileHandle | undefined
   try {
-    size = (await stat(path)).size
+    handle = await open(path, 'r')
+    const info = await handle.stat()
+    if (!info.isFile()) {
+      throw new TesseraError({
+        code: 'upstream_unavailable',
+        check: 'metadata',
+        message: `IdP metadata ${quote(path)} is not a regular file`,
+      })
+    }
+    if (info.size > maxBytes) throw tooLarge(path, maxBytes)
+    const buffer = Buffer.alloc(maxBytes + 1)
+    let length = 0
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null)
+      if (bytesRead === 0) break
+      length += bytesRead
+      if (length > maxBytes) throw tooLarge(path, maxBytes)
+    }
+    return buffer.toString('utf8', 0, length)
   } catch (cause) {
+    if (cause instanceof TesseraError) throw cause
     throw new TesseraError({
       code: 'upstream_unavailable',
       check: 'metadata',
       message: `cannot read IdP metadata file ${quote(path)}`,
       cause,
     })
+  } finally {
+    await handle?.close()
   }
-  if (size > maxBytes) throw tooLarge(path, maxBytes)
-  return readFile(path, 'utf8')
 }
 
 async function fetchMetadata(url: string, timeoutMs: number, maxBytes: number): Promise<string> {
