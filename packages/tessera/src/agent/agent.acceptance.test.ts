@@ -149,7 +149,7 @@ ${extra}`,
 
 // Per-attempt timeout: generous by default, since under the whole suite on two cores a healthy
 // first attestation (cold key imports, first SQLite commit) can take a few hundred ms; the
-// hanging-Tessera test lowers it so that each hung attempt ends quickly. Not a sleep: a hung
+// hanging-Tessera test keeps it too, as its healthy start shares it. Not a sleep: a hung
 // attempt is cut by this timeout, and the backoff between attempts runs on the test clock.
 async function startAgent(
   timers: ManualTimers,
@@ -292,7 +292,9 @@ describe('tessera agent against a real Tessera', () => {
 
   it('waits out a hanging Tessera with the same backoff, and reports the expiry of the token it kept', async () => {
     const timers = withTestClock()
-    const { agent, tokenFile, events } = await startAgent(timers, undefined, 1000)
+    // The default 5 s: the healthy first attestation below runs under the same per-attempt
+    // timeout as the hung ones, so the four hangs cost 20 s rather than risk cutting it.
+    const { agent, tokenFile, events } = await startAgent(timers)
     await agent.start()
     const first = readFileSync(tokenFile, 'utf8')
     const issuedAt = now

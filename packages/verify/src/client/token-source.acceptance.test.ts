@@ -60,6 +60,9 @@ async function faultyTokenEndpoint(
   return {
     url: server.url('/oauth2/token'),
     log,
+    get mode() {
+      return mode
+    },
     get maxConcurrent() {
       return maxConcurrent
     },
@@ -77,19 +80,22 @@ describe('token source against a failing, hanging and recovering token endpoint'
     let now = 1000
     const endpoint = await faultyTokenEndpoint(t, () => now)
     const attempts: Promise<unknown>[] = []
-    const exchange = tesseraExchangeFetcher({
-      tokenUrl: endpoint.url,
-      subjectToken: () => 'subject-token',
-      audience: 'https://payments.example.org',
-      clock: () => now,
-      // Short enough to keep the hanging phase quick, long enough that a loaded machine
-      // still answers the healthy requests in time.
-      timeoutMs: 300,
-    })
+    const fetcher = (timeoutMs: number) =>
+      tesseraExchangeFetcher({
+        tokenUrl: endpoint.url,
+        subjectToken: () => 'subject-token',
+        audience: 'https://payments.example.org',
+        clock: () => now,
+        timeoutMs,
+      })
+    // Healthy and failing attempts get a timeout a loaded CI machine cannot exceed; only the
+    // attempts the endpoint hangs on go through the short one, which keeps that phase quick.
+    const exchange = fetcher(10_000)
+    const cutHanging = fetcher(300)
     const source = createTokenSource({
       // Wrapped only to let the test wait for each attempt to settle (no sleeping).
       fetchToken: (context?: FetchContext): Promise<FetchedToken> => {
-        const attempt = exchange(context)
+        const attempt = (endpoint.mode === 'hang' ? cutHanging : exchange)(context)
         attempts.push(attempt)
         return attempt
       },

@@ -149,8 +149,9 @@ describe('token source against Tessera behind a failing, hanging and recovering 
       random: () => 0.5, // refresh at exactly half the lifetime; waits of half the ceiling
       // Waits of whole seconds: Tessera's clock (the same function) only ever reads whole ones.
       backoff: { initialSeconds: 2, factor: 2, maxSeconds: 32 },
-      // Not less: the suite runs on two busy cores and Tessera must answer within it.
-      timeoutMs: 1000,
+      // Healthy attempts share this deadline with the hung ones, and on two busy cores a cold
+      // Tessera can take over a second to answer: 5 s, at the price of 15 s for three hangs.
+      timeoutMs: 5000,
     })
     t.after(() => source.close?.())
 
@@ -207,7 +208,7 @@ describe('token source against Tessera behind a failing, hanging and recovering 
       assert.match(reasonOf(results).message, /answered HTTP 503$/)
     }
 
-    // The proxy hangs: each attempt is cut by the source's 1000 ms deadline.
+    // The proxy hangs: each attempt is cut by the source's 5000 ms deadline.
     proxy.setMode('hang')
     const hanging = () => proxy.log.filter((entry) => entry.mode === 'hang').length
     for (; hanging() < 3; at += step) {
@@ -216,7 +217,7 @@ describe('token source against Tessera behind a failing, hanging and recovering 
     }
     await assert.rejects(source.token(), {
       code: 'upstream_unavailable',
-      message: 'fetching a token timed out after 1000 ms',
+      message: 'fetching a token timed out after 5000 ms',
     })
 
     // Recovery: the next attempt (at the backoff deadline, not before) gets a fresh token.
