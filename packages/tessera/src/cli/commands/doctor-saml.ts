@@ -4,7 +4,7 @@ import { evaluateSamlResponse, loadIdpMetadata, type SamlEvaluation } from '../.
 import { awsSamlAttributes, awsSigninSamlUrl, awsWireCodeOf } from '../../sts/index.ts'
 import { exitCodes } from '../exit-codes.ts'
 import { loadDecryptionKey } from '../load-decryption-key.ts'
-import type { DoctorJson, DoctorJsonCheck } from '../output/doctor-json.ts'
+import { type DoctorJson, toDoctorJsonCheck } from '../output/doctor-json.ts'
 import type { Output } from '../output/stream.ts'
 import { parseNow } from '../parse-now.ts'
 import { readStdin, readTextFile } from '../read-input.ts'
@@ -169,30 +169,7 @@ function toJson(evaluation: SamlEvaluation): DoctorJson {
     valid: evaluation.valid,
     code: evaluation.primary?.code ?? null,
     hint: evaluation.primary?.hint ?? null,
-    checks: evaluation.checks.map((c): DoctorJsonCheck => {
-      if (c.status === 'skipped') {
-        return {
-          name: c.name,
-          ok: false,
-          skipped: true,
-          code: null,
-          expected: null,
-          actual: null,
-          hint: null,
-          message: `skipped: ${c.reason ?? 'an earlier check failed'}`,
-        }
-      }
-      const e = c.error
-      return {
-        name: c.name,
-        ok: c.status === 'ok',
-        code: e?.code ?? null,
-        expected: e?.expected ?? null,
-        actual: e?.actual ?? null,
-        hint: e?.hint ?? null,
-        message: e?.message ?? null,
-      }
-    }),
+    checks: evaluation.checks.map((c) => toDoctorJsonCheck(c, 'an earlier check failed')),
   }
 }
 

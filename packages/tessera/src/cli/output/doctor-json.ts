@@ -31,11 +31,20 @@ export function toDoctorJson(evaluation: Evaluation): DoctorJson {
     hint: evaluation.primary?.hint ?? null,
     checks: evaluation.checks
       .filter((c) => c.reason !== 'not configured' && !c.reason?.startsWith('not run'))
-      .map(toCheck),
+      .map((c) => toDoctorJsonCheck(c)),
   }
 }
 
-function toCheck(c: CheckResult): DoctorJsonCheck {
+/** One check of any doctor (token, SAML): its outcome, error fields and, when skipped, why. */
+export interface DoctorCheckResult {
+  readonly name: string
+  readonly status: CheckResult['status']
+  readonly error?: CheckResult['error']
+  readonly reason?: string
+}
+
+/** One check as `--json` prints it; `skippedReason` is used when a skipped check gives none. */
+export function toDoctorJsonCheck(c: DoctorCheckResult, skippedReason = ''): DoctorJsonCheck {
   if (c.status === 'skipped') {
     return {
       name: c.name,
@@ -45,7 +54,7 @@ function toCheck(c: CheckResult): DoctorJsonCheck {
       expected: null,
       actual: null,
       hint: null,
-      message: `skipped: ${c.reason ?? ''}`,
+      message: `skipped: ${c.reason ?? skippedReason}`,
     }
   }
   const e = c.error
