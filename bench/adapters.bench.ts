@@ -36,7 +36,6 @@
  * where the time went.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,6 +48,7 @@ import type {
   AdaptersReady,
   Side,
 } from './adapters-server.ts'
+import { autocannon, percentile } from './autocannon.ts'
 import { median, rotate, table } from './measure.ts'
 
 const { values } = parseArgs({
@@ -74,25 +74,6 @@ const allAdapters: readonly AdapterName[] = ['fastify', 'express', 'grpc']
 const adapters = allAdapters.filter((a) => values.only === undefined || values.only === a)
 if (adapters.length === 0) throw new Error(`--only must be one of ${allAdapters.join(', ')}`)
 const targetPercent = 10
-
-// autocannon is CommonJS without types; the slice of its API used here.
-interface AutocannonResult {
-  readonly duration: number
-  readonly errors: number
-  readonly timeouts: number
-  readonly non2xx: number
-  readonly resets: number
-  readonly '2xx': number
-  readonly statusCodeStats: Record<string, { count: number }>
-}
-interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-  on(
-    event: 'response',
-    listener: (client: unknown, status: number, bytes: number, ms: number) => void,
-  ): void
-}
-type Autocannon = (options: Record<string, unknown>) => AutocannonInstance
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
 
 const progress = (text: string): void => {
   if (!json) process.stderr.write(text)
@@ -372,12 +353,6 @@ try {
 
 // ---------------------------------------------------------------------------------------------
 // Summary.
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-  return sorted[Math.max(0, index)] as number
-}
 
 interface SideSummary {
   readonly reqPerSec: number

@@ -26,11 +26,11 @@
  * `node bench/cpu-profile-summary.ts DIR/*.cpuprofile` says where the time went.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { type AutocannonResult, autocannon, percentile } from './autocannon.ts'
 import type { ServerReady } from './exchange-server.ts'
 
 const { values } = parseArgs({
@@ -58,26 +58,6 @@ const targets = (
 ) as readonly ('ceiling' | 'tessera')[]
 const targetRatio = 0.75
 const targetP99Ms = 10
-
-// autocannon is CommonJS without types; the slice of its API used here.
-interface AutocannonResult {
-  readonly duration: number
-  readonly errors: number
-  readonly timeouts: number
-  readonly non2xx: number
-  readonly resets: number
-  readonly '2xx': number
-  readonly statusCodeStats: Record<string, { count: number }>
-  readonly requests: { readonly average: number; readonly total: number }
-}
-interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-  on(
-    event: 'response',
-    listener: (client: unknown, status: number, bytes: number, ms: number) => void,
-  ): void
-}
-type Autocannon = (options: Record<string, unknown>) => AutocannonInstance
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
 
 const progress = (text: string): void => {
   if (!json) process.stderr.write(text)
@@ -147,12 +127,6 @@ interface Run {
   readonly p99Ms: number
   /** Response times (ms) of every 2xx, for the merged percentiles. */
   readonly latencies: number[]
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-  return sorted[Math.max(0, index)] as number
 }
 
 async function load(
