@@ -35,10 +35,8 @@
  * other frameworks' load out of it); `node bench/cpu-profile-summary.ts DIR/*.cpuprofile` says
  * where the time went.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js'
 import type {
@@ -50,6 +48,7 @@ import type {
 } from './adapters-server.ts'
 import { autocannon, percentile } from './autocannon.ts'
 import { median, rotate, table } from './measure.ts'
+import { startServerProcess, stopServerProcess } from './server-process.ts'
 
 const { values } = parseArgs({
   options: {
@@ -83,39 +82,11 @@ const progress = (text: string): void => {
 // The server process.
 
 function startServer(): Promise<{ child: ChildProcess; ready: AdaptersReady }> {
-  const here = dirname(fileURLToPath(import.meta.url))
-  const profile =
-    values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`]
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=tessera-source',
-      ...profile,
-      join(here, 'adapters-server.ts'),
-      '--pool',
-      values.pool,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+  return startServerProcess<AdaptersReady>(
+    'adapters-server.ts',
+    ['--pool', values.pool],
+    values.profile,
   )
-  child.stdout?.pipe(process.stderr)
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the bench server did not start in 60 s')),
-      60_000,
-    )
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`the bench server exited with ${code} before it was ready`))
-    })
-    const onReady = (message: AdaptersReady) => {
-      if (message.type !== 'ready') return
-      clearTimeout(timer)
-      child.removeAllListeners('exit')
-      child.off('message', onReady)
-      resolve({ child, ready: message })
-    }
-    child.on('message', onReady)
-  })
 }
 
 let nextId = 0
@@ -149,13 +120,6 @@ async function verifyCost(
   const answer = await ask(child, { type: 'verify-cost', ms: verifyMs })
   if (answer.type !== 'verify-cost') throw new Error('unexpected answer from the bench server')
   return { verifyUs: answer.verifyUs, verifyRequestUs: answer.verifyRequestUs }
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve())
-    child.send({ type: 'stop' } satisfies AdaptersCommand)
-  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,7 +312,7 @@ try {
   progress('\n\n')
 } finally {
   for (const client of Object.values(grpcClients)) client.close()
-  await stopServer(child)
+  await stopServerProcess(child)
 }
 
 // ---------------------------------------------------------------------------------------------

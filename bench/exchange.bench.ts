@@ -25,13 +25,12 @@
  * it stops; `--only tessera` keeps the ceiling's load out of it), and
  * `node bench/cpu-profile-summary.ts DIR/*.cpuprofile` says where the time went.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { cpus } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type AutocannonResult, autocannon, percentile } from './autocannon.ts'
 import type { ServerReady } from './exchange-server.ts'
+import { startServerProcess, stopServerProcess } from './server-process.ts'
 
 const { values } = parseArgs({
   options: {
@@ -67,15 +66,9 @@ const progress = (text: string): void => {
 // The server process.
 
 function startServer(): Promise<{ child: ChildProcess; ready: ServerReady }> {
-  const here = dirname(fileURLToPath(import.meta.url))
-  const profile =
-    values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`]
-  const child = spawn(
-    process.execPath,
+  return startServerProcess<ServerReady>(
+    'exchange-server.ts',
     [
-      '--conditions=tessera-source',
-      ...profile,
-      join(here, 'exchange-server.ts'),
       '--log-level',
       values['log-level'],
       '--pool',
@@ -85,33 +78,8 @@ function startServer(): Promise<{ child: ChildProcess; ready: ServerReady }> {
       '--store',
       values.store,
     ],
-    // The server's own log lines go to our stderr, never into the JSON on stdout.
-    { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    values.profile,
   )
-  child.stdout?.pipe(process.stderr)
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the bench server did not start in 60 s')),
-      60_000,
-    )
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`the bench server exited with ${code} before it was ready`))
-    })
-    child.on('message', (message: ServerReady) => {
-      if (message.type !== 'ready') return
-      clearTimeout(timer)
-      child.removeAllListeners('exit')
-      resolve({ child, ready: message })
-    })
-  })
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve())
-    child.send({ type: 'stop' })
-  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +165,7 @@ try {
   }
   progress('\n\n')
 } finally {
-  await stopServer(child)
+  await stopServerProcess(child)
 }
 
 interface Summary {
